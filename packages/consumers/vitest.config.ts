@@ -1,0 +1,3 @@
+import { brokerVitestConfig } from '../../vitest.shared';
+
+export default brokerVitestConfig();

@@ -1,0 +1,6 @@
+import { defineConfig } from 'tsup';
+import { brokerTsupConfig } from '../../tsup.preset';
+
+export default defineConfig(
+  brokerTsupConfig({ index: 'src/index.ts', testing: 'src/testing/index.ts' }, { external: ['vitest'] }),
+);

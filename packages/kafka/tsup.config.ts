@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { brokerTsupConfig } from '../../tsup.preset';
+
+export default defineConfig(brokerTsupConfig({ index: 'src/index.ts' }));
