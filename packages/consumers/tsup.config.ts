@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
-import { brokerTsupConfig } from '../../tsup.preset';
+import { brokerTsupConfig } from '../../tsup.preset.ts';
 
 export default defineConfig(brokerTsupConfig({ index: 'src/index.ts', cli: 'src/cli/main.ts' }));

@@ -1,3 +1,3 @@
-import { brokerVitestConfig } from '../../vitest.shared';
+import { brokerVitestConfig } from '../../vitest.shared.ts';
 
 export default brokerVitestConfig();

@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsup';
-import { brokerTsupConfig } from '../../tsup.preset';
+import { brokerTsupConfig } from '../../tsup.preset.ts';
 
 export default defineConfig(
   brokerTsupConfig({ index: 'src/index.ts', testing: 'src/testing/index.ts' }, { external: ['vitest'] }),

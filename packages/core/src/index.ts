@@ -1,1 +1,88 @@
-export {};
+export type { BufferedEventBrokerOptions } from './broker/buffered-event-broker';
+export { BufferedEventBroker } from './broker/buffered-event-broker';
+export type { EncodedEventBody } from './broker/encode-event-body';
+export { encodeEventBody } from './broker/encode-event-body';
+export type {
+  BrokerState,
+  BrokerStats,
+  CloseOptions,
+  CloseReport,
+  EventBody,
+  EventBroker,
+  EventBrokerEvents,
+  EventMessageBody,
+  PublishOptions,
+  UndeliveredEvent,
+} from './broker/event-broker';
+export type { FileEventBrokerOptions } from './broker/file-event-broker';
+export { FileEventBroker } from './broker/file-event-broker';
+export type { FollowEventFileOptions, FollowedLine } from './broker/follow-event-file';
+export { followEventFile } from './broker/follow-event-file';
+export type {
+  InMemoryDelivery,
+  InMemoryEventBrokerOptions,
+  InMemorySubscriber,
+} from './broker/in-memory-event-broker';
+export { InMemoryEventBroker } from './broker/in-memory-event-broker';
+export type { BufferLimits, OutboundMessage, OverflowPolicy } from './broker/outbound-queue';
+export { DEFAULT_BUFFER_LIMITS, OutboundQueue } from './broker/outbound-queue';
+export type { ConfigReaderContext } from './config/config-reader';
+export { ConfigReader } from './config/config-reader';
+export type { CreateEventBrokerOptions, EventBrokerFactory } from './config/create-event-broker';
+export { ADAPTER_PACKAGES, createEventBroker } from './config/create-event-broker';
+export type { EndpointConfig } from './config/endpoint-config';
+export { CONSUMED_KEYS, toEndpointConfig } from './config/endpoint-config';
+export type { Environment } from './config/env-substitution';
+export { expandVars, substituteEnvVars } from './config/env-substitution';
+export type { Endpoints, LoadEndpointsOptions } from './config/load-endpoints';
+export { loadEndpoints, parseEndpoints } from './config/load-endpoints';
+export { importModule } from './config/load-module';
+export type { BrokerErrorCode, BrokerErrorOptions } from './errors/broker-error';
+export { BrokerError, brokerErrorCodes, isBrokerError } from './errors/broker-error';
+export type { ConfigErrorOptions } from './errors/errors';
+export {
+  AccessRefusedError,
+  AuthenticationError,
+  BrokerClosedError,
+  BufferOverflowError,
+  ConfigError,
+  ConnectionError,
+  DeliveryFailedError,
+  EnvVarMissingError,
+  EventValidationError,
+  MessageTooLargeError,
+  MissingDependencyError,
+  PublishError,
+  TimeoutError,
+  TlsError,
+  UnsupportedBrokerTypeError,
+} from './errors/errors';
+export {
+  actionExecuted,
+  botUttered,
+  nowInSeconds,
+  sessionStarted,
+  slotSet,
+  userUttered,
+} from './events/builders';
+export { isKnownEvent, isKnownEventType, isUnknownEvent, KNOWN_EVENT_TYPES } from './events/event-schema';
+export type * from './events/event-types';
+export type { ParseEventOptions } from './events/parse-event';
+export { parseEvent, parseEventMessage } from './events/parse-event';
+export { pythonFloat, toPythonJson } from './events/python-json';
+export type { SerialiseEventOptions } from './events/serialise-event';
+export { orderEventFields, serialiseEvent } from './events/serialise-event';
+export { censorUrl, redactConfig } from './logging/censor';
+export type { LogFn, Logger } from './logging/logger';
+export { childLogger, noopLogger } from './logging/logger';
+export type { DialogueStateTrackerOptions } from './tracker/dialogue-state-tracker';
+export { ACTION_LISTEN, ACTION_SESSION_START, DialogueStateTracker } from './tracker/dialogue-state-tracker';
+export type { InMemoryTrackerStoreOptions } from './tracker/in-memory-tracker-store';
+export { InMemoryTrackerStore } from './tracker/in-memory-tracker-store';
+export type {
+  GetOrCreateTrackerOptions,
+  StreamingTrackerStoreOptions,
+  TrackerRecord,
+  TrackerStore,
+} from './tracker/tracker-store';
+export { StreamingTrackerStore } from './tracker/tracker-store';

@@ -1,1 +1,5 @@
-export {};
+export type { BrokerUnderTest, EventBrokerContractHarness } from './event-broker-contract';
+export { describeEventBrokerContract } from './event-broker-contract';
+export { SAMPLE_EVENTS } from './sample-events';
+export type { TrackerStoreContractHarness } from './tracker-store-contract';
+export { describeTrackerStoreContract } from './tracker-store-contract';

@@ -1,0 +1,111 @@
+import type {
+  ActionExecutedEvent,
+  BotData,
+  BotUtteredEvent,
+  EventMetadata,
+  JsonValue,
+  ParseData,
+  SessionStartedEvent,
+  SlotSetEvent,
+  UserUtteredEvent,
+} from './event-types';
+
+/** Seconds since the epoch as a float, like Python's `time.time()`. */
+export function nowInSeconds(): number {
+  return Date.now() / 1000;
+}
+
+interface Common {
+  timestamp?: number;
+  metadata?: EventMetadata;
+}
+
+/** A `user` event as Rasa 3.x writes it (every field present, `metadata` always). */
+export function userUttered(
+  text: string | null,
+  options: Common & {
+    intent?: { name?: string | null; confidence?: number };
+    entities?: ParseData['entities'];
+    parseData?: ParseData;
+    inputChannel?: string | null;
+    messageId?: string | null;
+  } = {},
+): UserUtteredEvent {
+  const messageId = options.messageId ?? null;
+  const parseData: ParseData = options.parseData ?? {
+    intent: options.intent ?? {},
+    entities: options.entities ?? [],
+    text,
+    message_id: messageId,
+    metadata: {},
+  };
+  return {
+    event: 'user',
+    timestamp: options.timestamp ?? nowInSeconds(),
+    metadata: options.metadata ?? {},
+    text,
+    parse_data: parseData,
+    input_channel: options.inputChannel ?? null,
+    message_id: messageId,
+  };
+}
+
+/** A `bot` event; `data` gets Rasa's six nullable keys unless given. */
+export function botUttered(text: string | null, options: Common & { data?: BotData } = {}): BotUtteredEvent {
+  return {
+    event: 'bot',
+    timestamp: options.timestamp ?? nowInSeconds(),
+    metadata: options.metadata ?? {},
+    text,
+    data: options.data ?? {
+      elements: null,
+      quick_replies: null,
+      buttons: null,
+      attachment: null,
+      image: null,
+      custom: null,
+    },
+  };
+}
+
+/** An `action` event (`action_listen`, `utter_greet`, ...). */
+export function actionExecuted(
+  name: string,
+  options: Common & {
+    policy?: string | null;
+    confidence?: number | null;
+    actionText?: string | null;
+    hideRuleTurn?: boolean;
+  } = {},
+): ActionExecutedEvent {
+  return {
+    event: 'action',
+    timestamp: options.timestamp ?? nowInSeconds(),
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+    name,
+    policy: options.policy ?? null,
+    confidence: options.confidence ?? null,
+    action_text: options.actionText ?? null,
+    hide_rule_turn: options.hideRuleTurn ?? false,
+  };
+}
+
+/** A `slot` event. */
+export function slotSet(name: string, value: JsonValue, options: Common = {}): SlotSetEvent {
+  return {
+    event: 'slot',
+    timestamp: options.timestamp ?? nowInSeconds(),
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+    name,
+    value,
+  };
+}
+
+/** A `session_started` event. */
+export function sessionStarted(options: Common = {}): SessionStartedEvent {
+  return {
+    event: 'session_started',
+    timestamp: options.timestamp ?? nowInSeconds(),
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+  };
+}

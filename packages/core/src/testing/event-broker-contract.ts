@@ -1,0 +1,169 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BrokerState, EventBroker } from '../broker/event-broker';
+import { BrokerError } from '../errors/broker-error';
+import { BrokerClosedError, EventValidationError } from '../errors/errors';
+import { slotSet, userUttered } from '../events/builders';
+import { serialiseEvent } from '../events/serialise-event';
+import { SAMPLE_EVENTS } from './sample-events';
+
+/** A broker under test, publishing to a destination (queue, topic, file) that only this test reads. */
+export interface BrokerUnderTest {
+  broker: EventBroker;
+  /** Resolves with the first `count` bodies that reached the destination, in arrival order. */
+  read(count: number, timeoutMs: number): Promise<string[]>;
+  /** Closes the reader and removes the destination. The broker may already be closed. */
+  teardown(): Promise<void>;
+}
+
+export interface EventBrokerContractHarness {
+  /** A fresh broker and a reader of its destination (subscribed before anything is published). */
+  setup(): Promise<BrokerUnderTest>;
+  /** How long reads and flushes may take, in ms. Default 20 000. */
+  timeoutMs?: number;
+}
+
+/**
+ * The behaviour every EventBroker must have, as a vitest suite: delivery, per-sender order,
+ * flush, close semantics, publish after close, bad bodies. Core runs it against its own
+ * brokers; adapters run it against real RabbitMQ and Kafka.
+ */
+export function describeEventBrokerContract(name: string, harness: EventBrokerContractHarness): void {
+  const timeout = harness.timeoutMs ?? 20_000;
+
+  describe(`EventBroker contract: ${name}`, () => {
+    let current: BrokerUnderTest | undefined;
+
+    const setup = async () => {
+      current = await harness.setup();
+      return current;
+    };
+
+    afterEach(async () => {
+      if (!current) return;
+      await current.broker.close({ timeout: 5000 }).catch(() => undefined);
+      await current.teardown();
+      current = undefined;
+    });
+
+    it('delivers each event body, sender_id first, in Rasa JSON', async () => {
+      const { broker, read } = await setup();
+      const event = userUttered('hello', {
+        timestamp: 1716801234.5,
+        intent: { name: 'greet', confidence: 1 },
+      });
+      broker.publish({ sender_id: 'contract-user', ...event });
+      await broker.flush(timeout);
+      const [body] = await read(1, timeout);
+      expect(body).toBe(serialiseEvent('contract-user', event));
+      expect(Object.keys(JSON.parse(body!))[0]).toBe('sender_id');
+    });
+
+    it('delivers every event type unchanged', async () => {
+      const { broker, read } = await setup();
+      for (const event of SAMPLE_EVENTS) broker.publish({ sender_id: 'contract-types', ...event });
+      await broker.flush(timeout);
+      const bodies = await read(SAMPLE_EVENTS.length, timeout);
+      expect(bodies).toEqual(SAMPLE_EVENTS.map((event) => serialiseEvent('contract-types', event)));
+    });
+
+    it('sends string bodies byte for byte, unknown event types included', async () => {
+      const { broker, read } = await setup();
+      const body = '{"sender_id":"raw","event":"stack","timestamp":1.5,"update":"[]"}';
+      broker.publish(body);
+      await broker.flush(timeout);
+      expect(await read(1, timeout)).toEqual([body]);
+    });
+
+    it('keeps the order of each sender across interleaved senders', async () => {
+      const { broker, read } = await setup();
+      const senders = ['alice', 'bob', 'carol'];
+      const perSender = 40;
+      for (let i = 0; i < perSender; i++) {
+        for (const sender of senders)
+          broker.publish({ sender_id: sender, ...slotSet('n', i, { timestamp: 1 + i }) });
+      }
+      await broker.flush(timeout);
+      const bodies = (await read(senders.length * perSender, timeout)).map((b) => JSON.parse(b));
+      for (const sender of senders) {
+        const values = bodies.filter((b) => b.sender_id === sender).map((b) => b.value);
+        expect(values).toEqual(Array.from({ length: perSender }, (_, i) => i));
+      }
+    });
+
+    it('flush resolves once everything accepted is confirmed, and the counters say so', async () => {
+      const { broker, read } = await setup();
+      await broker.flush(timeout);
+      for (let i = 0; i < 50; i++) broker.publish({ sender_id: 'flush', ...slotSet('i', i) });
+      expect(broker.stats().published).toBe(50);
+      await broker.flush(timeout);
+      const stats = broker.stats();
+      expect(stats).toMatchObject({
+        published: 50,
+        confirmed: 50,
+        pending: 0,
+        inFlight: 0,
+        failed: 0,
+        dropped: 0,
+      });
+      expect(broker.isReady()).toBe(true);
+      expect(await read(50, timeout)).toHaveLength(50);
+    });
+
+    it('rejects bodies that are not event messages, naming the field, and publishes nothing', async () => {
+      const { broker } = await setup();
+      const bad: [unknown, string][] = [
+        ['not json at all', '$'],
+        ['[1, 2]', '$'],
+        ['{"event": "user", "timestamp": 1, "text": "hi"}', 'sender_id'],
+        [{ sender_id: 'x', event: 'user', timestamp: 1, text: 5 }, 'text'],
+        [{ sender_id: 'x', event: 'slot', timestamp: 'yesterday', name: 'a', value: 1 }, 'timestamp'],
+        [{ sender_id: 'x', event: 'slot', timestamp: 1, value: 1 }, 'name'],
+        [{ sender_id: '', event: 'restart', timestamp: 1 }, 'sender_id'],
+        [{ sender_id: 'x', event: 'action', timestamp: Number.NaN, name: 'a' }, 'timestamp'],
+      ];
+      for (const [body, path] of bad) {
+        let caught: unknown;
+        try {
+          broker.publish(body as never);
+        } catch (error) {
+          caught = error;
+        }
+        expect(EventValidationError.isInstance(caught), `publish(${JSON.stringify(body)}) should throw`).toBe(
+          true,
+        );
+        expect((caught as EventValidationError).path).toBe(path);
+        expect((caught as EventValidationError).code).toBe('BROKER_INVALID_EVENT');
+      }
+      expect(broker.stats().published).toBe(0);
+    });
+
+    it('close flushes what is pending, reports nothing undelivered, and is idempotent', async () => {
+      const { broker, read } = await setup();
+      const states: BrokerState[] = [];
+      broker.on('state', (state) => states.push(state));
+      for (let i = 0; i < 20; i++) broker.publish({ sender_id: 'closing', ...slotSet('i', i) });
+      const first = broker.close({ timeout });
+      const second = broker.close({ timeout });
+      expect(second).toBe(first);
+      const report = await first;
+      expect(report.undelivered).toEqual([]);
+      expect(report.confirmed).toBe(20);
+      expect(broker.state).toBe('closed');
+      expect(states.at(-1)).toBe('closed');
+      expect(await read(20, timeout)).toHaveLength(20);
+    });
+
+    it('throws BrokerClosedError when publishing after close', async () => {
+      const { broker } = await setup();
+      await broker.close({ timeout });
+      let caught: unknown;
+      try {
+        broker.publish({ sender_id: 'late', ...slotSet('a', 1) });
+      } catch (error) {
+        caught = error;
+      }
+      expect(BrokerClosedError.isInstance(caught)).toBe(true);
+      expect(BrokerError.isInstance(caught) && caught.canRetry).toBe(false);
+    });
+  });
+}

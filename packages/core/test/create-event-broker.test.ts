@@ -1,0 +1,139 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  createEventBroker,
+  FileEventBroker,
+  InMemoryEventBroker,
+  type Logger,
+  MissingDependencyError,
+  parseEndpoints,
+  UnsupportedBrokerTypeError,
+} from '../src/index';
+
+const fixtureDir = join(__dirname, 'fixtures/custom-broker');
+
+function collectingLogger(lines: string[]): Logger {
+  const log = (a: unknown, b?: string) => lines.push(typeof a === 'string' ? a : (b ?? ''));
+  return { debug: () => {}, info: () => {}, warn: log, error: log };
+}
+
+const neverInstalled = async (specifier: string) => {
+  const error = Object.assign(new Error(`Cannot find package '${specifier}' imported from /app`), {
+    code: 'ERR_MODULE_NOT_FOUND',
+  });
+  throw error;
+};
+
+describe('createEventBroker', () => {
+  it('returns null when there is no event_broker section', async () => {
+    expect(await createEventBroker(null)).toBeNull();
+    expect(await createEventBroker(parseEndpoints('').eventBroker)).toBeNull();
+  });
+
+  it.each(['file', 'FILE', 'File'])('builds the file broker for type %s (case-insensitive)', async (type) => {
+    const path = join(tmpdir(), `create-${type}.log`);
+    const broker = await createEventBroker({ type, path });
+    expect(broker).toBeInstanceOf(FileEventBroker);
+    expect((broker as FileEventBroker).path).toBe(path);
+    await broker!.close();
+  });
+
+  it('builds the in-memory broker for type memory', async () => {
+    const broker = await createEventBroker({ type: 'memory' });
+    expect(broker).toBeInstanceOf(InMemoryEventBroker);
+  });
+
+  it.each([
+    [undefined, '@broker/pika'],
+    ['pika', '@broker/pika'],
+    ['PIKA', '@broker/pika'],
+    ['kafka', '@broker/kafka'],
+  ])(
+    'loads the adapter package lazily for type %s and says what to install when it is missing',
+    async (type, pkg) => {
+      const requested: string[] = [];
+      const importer = async (specifier: string) => {
+        requested.push(specifier);
+        return neverInstalled(specifier);
+      };
+      const error = await createEventBroker({ type, url: 'localhost' }, { importModule: importer }).catch(
+        (e) => e,
+      );
+      expect(requested).toEqual([pkg]);
+      expect(MissingDependencyError.isInstance(error)).toBe(true);
+      expect(error.packageName).toBe(pkg);
+      expect(error.message).toContain(`npm install ${pkg}`);
+    },
+  );
+
+  it('hands the endpoint config and logger to the adapter', async () => {
+    const seen: unknown[] = [];
+    const fakeAdapter = {
+      KafkaEventBroker: {
+        fromEndpointConfig: (config: unknown, deps: unknown) => {
+          seen.push(config, deps);
+          return new InMemoryEventBroker();
+        },
+      },
+    };
+    const config = parseEndpoints('event_broker:\n  type: kafka\n  url: k:9092\n  topic: t\n').eventBroker;
+    await createEventBroker(config, { importModule: async () => fakeAdapter });
+    expect(seen[0]).toMatchObject({ type: 'kafka', url: 'k:9092', kwargs: { topic: 't' } });
+    expect(seen[1]).toHaveProperty('logger');
+  });
+
+  it('refuses Rasa SQL brokers with a pointer to what to use instead', async () => {
+    const error = await createEventBroker({ type: 'sql', db: ':memory:' }).catch((e) => e);
+    expect(UnsupportedBrokerTypeError.isInstance(error)).toBe(true);
+    expect(error.message).toContain('PostgreSQL sink');
+  });
+
+  it('loads a custom broker from a module path relative to the endpoints file', async () => {
+    const file = join(fixtureDir, 'endpoints.yml');
+    const config = parseEndpoints('event_broker:\n  type: ./my-broker.mjs#MyBroker\n  anything: 1\n', {
+      file,
+    }).eventBroker;
+    const broker = (await createEventBroker(config)) as unknown as { config: { kwargs: unknown } };
+    expect(broker.config.kwargs).toEqual({ anything: 1 });
+    const byDefault = await createEventBroker(
+      parseEndpoints('event_broker:\n  type: ./my-broker.mjs\n', { file }).eventBroker,
+    );
+    expect(byDefault?.isReady()).toBe(true);
+  });
+
+  it('fails on an unknown type by default, naming the type and what is accepted', async () => {
+    const error = await createEventBroker({ type: 'rabbitmq' }).catch((e) => e);
+    expect(UnsupportedBrokerTypeError.isInstance(error)).toBe(true);
+    expect(error.message).toContain("type 'rabbitmq'");
+    expect(error.message).toContain('pika, kafka, file, memory');
+  });
+
+  it('runs without a broker on an unknown type when asked to, like Rasa, with a warning', async () => {
+    const lines: string[] = [];
+    const broker = await createEventBroker(
+      { type: 'my_pkg.MyBroker' },
+      { unknownType: 'warn', logger: collectingLogger(lines) },
+    );
+    expect(broker).toBeNull();
+    expect(lines.join('\n')).toContain('Not using any event broker');
+  });
+
+  it('reports a custom module whose own dependency is missing, or that exports no factory', async () => {
+    const file = join(fixtureDir, 'endpoints.yml');
+    const broken = await createEventBroker(
+      parseEndpoints('event_broker:\n  type: ./broken.mjs\n', { file }).eventBroker,
+    ).catch((e) => e);
+    expect(broken.message).toContain("module 'a-package-that-is-not-installed' was not found");
+    const noFactory = await createEventBroker(
+      parseEndpoints('event_broker:\n  type: ./my-broker.mjs#nothing\n', { file }).eventBroker,
+    ).catch((e) => e);
+    expect(noFactory.message).toContain("export 'nothing' has no fromEndpointConfig()");
+  });
+
+  it('warns about Rasa endpoint parameters that never reach a broker', async () => {
+    const lines: string[] = [];
+    await createEventBroker({ type: 'memory', headers: { a: 'b' } }, { logger: collectingLogger(lines) });
+    expect(lines.join('\n')).toContain('event_broker.headers is one of Rasa');
+  });
+});
