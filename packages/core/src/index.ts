@@ -37,6 +37,7 @@ export { expandVars, substituteEnvVars } from './config/env-substitution';
 export type { Endpoints, LoadEndpointsOptions } from './config/load-endpoints';
 export { loadEndpoints, parseEndpoints } from './config/load-endpoints';
 export { importModule } from './config/load-module';
+export type { ConsumeOptions, MessageSource, Settlement, SourceMessage } from './consumer/message-source';
 export type { BrokerErrorCode, BrokerErrorOptions } from './errors/broker-error';
 export { BrokerError, brokerErrorCodes, isBrokerError } from './errors/broker-error';
 export type { ConfigErrorOptions } from './errors/errors';

@@ -1,0 +1,56 @@
+/**
+ * The transport side of a consumer: where raw event messages come from (a RabbitMQ queue, a
+ * Kafka topic, the file broker's file) and how each is settled. Adapters implement it;
+ * `@broker/consumers` builds parsing, per-sender ordering, retries, dead-lettering, filters and
+ * sinks on top, the same way for every transport.
+ */
+
+/** How a message was finally handled. */
+export type Settlement =
+  /** Handled (or deliberately skipped): remove it from the source. */
+  | { outcome: 'ack' }
+  /** Give up on it: copy it to the dead-letter destination with the reason, then remove it. */
+  | { outcome: 'dead-letter'; reason: string; error?: unknown };
+
+export interface SourceMessage {
+  /** The body exactly as received. */
+  readonly body: Buffer;
+  /** Message headers as strings (AMQP headers, Kafka headers). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The ordering key the transport carries (Kafka key), if any; otherwise the consumer reads `sender_id` from the body. */
+  readonly key: string | undefined;
+  /** The broker says this was delivered before (AMQP `redelivered`); duplicates are possible either way. */
+  readonly redelivered: boolean;
+  /** Where it came from, for logs and dead letters: `rasa_core_events#17`, `rasa_core_events[2]@1042`. */
+  readonly position: string;
+  /** Transport details (queue, delivery tag, app_id; topic, partition, offset, timestamp). */
+  readonly meta: Readonly<Record<string, unknown>>;
+  /**
+   * Settles the message. Resolves once the source has done what it takes (ack sent, dead letter
+   * confirmed, offset marked). Settling twice, or after the connection it came on was lost,
+   * does nothing: the source redelivers what was not acknowledged.
+   */
+  settle(settlement: Settlement): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  /** Most messages delivered and not yet settled (RabbitMQ prefetch; Kafka in-flight window). */
+  maxInFlight: number;
+  /** Stops consuming: no new deliveries; `consume` resolves once in-flight messages are settled or the source gives up waiting. */
+  signal: AbortSignal;
+}
+
+export interface MessageSource {
+  /** `pika`, `kafka`, `file`, `memory`; shown in logs. */
+  readonly name: string;
+  /** What is consumed, for logs: the queue or topic name, the file path. */
+  readonly description: string;
+  /**
+   * Delivers messages to `onMessage` until `options.signal` aborts or a non-retryable error
+   * (bad credentials, missing queue) ends it. Reconnects on its own after connection loss.
+   * Messages of one queue partition / Kafka partition are delivered in order.
+   */
+  consume(onMessage: (message: SourceMessage) => void, options: ConsumeOptions): Promise<void>;
+  /** Releases connections; idempotent. */
+  close(): Promise<void>;
+}
