@@ -6,6 +6,7 @@ import { MissingDependencyError, UnsupportedBrokerTypeError } from '../errors/er
 import { isPlainObject } from '../events/field-checks';
 import { type Logger, noopLogger } from '../logging/logger';
 import { type EndpointConfig, toEndpointConfig } from './endpoint-config';
+import { ADAPTER_PACKAGES, type AdapterType, importAdapterExport, isAdapterType } from './import-adapter';
 import { asModuleNotFound, importModule, ModuleNotFound } from './load-module';
 
 /** What a broker class (built-in adapter or custom) offers to be built from endpoints.yml. */
@@ -26,11 +27,8 @@ export interface CreateEventBrokerOptions {
   importModule?: (specifier: string, baseDir: string) => Promise<unknown>;
 }
 
-/** Broker types that live in their own package, loaded only when an endpoints file asks for them. */
-export const ADAPTER_PACKAGES = {
-  pika: { packageName: '@broker/pika', exportName: 'PikaEventBroker', client: 'amqplib' },
-  kafka: { packageName: '@broker/kafka', exportName: 'KafkaEventBroker', client: 'kafkajs' },
-} as const;
+/** The adapter export that publishes. */
+export const BROKER_EXPORTS = { pika: 'PikaEventBroker', kafka: 'KafkaEventBroker' } as const;
 
 const BUILT_IN: Record<string, EventBrokerFactory> = {
   file: FileEventBroker,
@@ -46,33 +44,16 @@ function isFactory(value: unknown): value is EventBrokerFactory {
 }
 
 async function loadAdapter(
-  type: keyof typeof ADAPTER_PACKAGES,
+  type: AdapterType,
   load: (specifier: string, baseDir: string) => Promise<unknown>,
   baseDir: string,
 ): Promise<EventBrokerFactory> {
-  const { packageName, exportName, client } = ADAPTER_PACKAGES[type];
-  let module: unknown;
-  try {
-    module = await load(packageName, baseDir);
-  } catch (caught) {
-    const error = asModuleNotFound(caught, packageName);
-    if (error instanceof ModuleNotFound) {
-      const missing = error.missing === packageName ? packageName : error.missing;
-      throw new MissingDependencyError(
-        missing,
-        missing === packageName
-          ? `event_broker type '${type}' needs the ${packageName} package, which is not installed. Install it with \`npm install ${packageName}\` (it brings ${client}).`
-          : `${packageName} is installed but its dependency ${missing} is missing. Reinstall with \`npm install ${packageName}\`.`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-  const factory = (module as Record<string, unknown>)[exportName];
+  const exportName = BROKER_EXPORTS[type];
+  const factory = await importAdapterExport(type, exportName, load, baseDir);
   if (!isFactory(factory)) {
     throw new MissingDependencyError(
-      packageName,
-      `${packageName} does not export ${exportName}; install a version matching @broker/core.`,
+      ADAPTER_PACKAGES[type].packageName,
+      `${ADAPTER_PACKAGES[type].packageName}'s ${exportName} has no fromEndpointConfig(); install a version matching @broker/core.`,
     );
   }
   return factory;
@@ -118,7 +99,7 @@ function resolveType(type: string | undefined): string {
   // Rasa: a missing type means pika; the built-in names are case-insensitive.
   if (type === undefined || type.trim() === '') return 'pika';
   const lower = type.trim().toLowerCase();
-  return lower in ADAPTER_PACKAGES || lower in BUILT_IN || lower === 'sql' ? lower : type.trim();
+  return isAdapterType(lower) || lower in BUILT_IN || lower === 'sql' ? lower : type.trim();
 }
 
 /**
@@ -155,8 +136,8 @@ export async function createEventBroker(
   try {
     factory =
       BUILT_IN[type] ??
-      (type in ADAPTER_PACKAGES
-        ? await loadAdapter(type as keyof typeof ADAPTER_PACKAGES, load, baseDir)
+      (isAdapterType(type)
+        ? await loadAdapter(type, load, baseDir)
         : await loadCustom(type, endpoint, load, baseDir));
   } catch (error) {
     if (options.unknownType === 'warn' && UnsupportedBrokerTypeError.isInstance(error)) {

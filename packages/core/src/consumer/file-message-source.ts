@@ -1,0 +1,74 @@
+import { followEventFile } from '../broker/follow-event-file';
+import { ConfigError } from '../errors/errors';
+import type { ConsumeOptions, MessageSource, SourceMessage } from './message-source';
+
+export interface FileMessageSourceOptions {
+  path: string;
+  /** Read the file from the start (default) or only what is appended from now on. */
+  fromBeginning?: boolean;
+  pollIntervalMs?: number;
+}
+
+/**
+ * Consumes the file broker's file (`type: file`). A file has nothing to acknowledge, so
+ * settling only frees the in-flight slot; dead letters are not supported and count as acks.
+ */
+export class FileMessageSource implements MessageSource {
+  readonly name = 'file';
+  readonly description: string;
+
+  constructor(private readonly options: FileMessageSourceOptions) {
+    this.description = options.path;
+  }
+
+  static fromEndpointConfig(
+    config: { kwargs?: Record<string, unknown>; file?: string | undefined },
+    options: { fromBeginning?: boolean } = {},
+  ): FileMessageSource {
+    const path = config.kwargs?.path ?? 'rasa_event.log';
+    if (typeof path !== 'string') {
+      throw new ConfigError('event_broker.path must be a file path string.', {
+        key: 'event_broker.path',
+        file: config.file,
+      });
+    }
+    return new FileMessageSource({
+      path,
+      ...(options.fromBeginning === undefined ? {} : { fromBeginning: options.fromBeginning }),
+    });
+  }
+
+  async consume(onMessage: (message: SourceMessage) => void, options: ConsumeOptions): Promise<void> {
+    let inFlight = 0;
+    let freed: (() => void) | undefined;
+    const lines = followEventFile(this.options.path, {
+      fromStart: this.options.fromBeginning ?? true,
+      signal: options.signal,
+      ...(this.options.pollIntervalMs === undefined ? {} : { pollIntervalMs: this.options.pollIntervalMs }),
+    });
+    for await (const line of lines) {
+      while (inFlight >= options.maxInFlight && !options.signal.aborted) {
+        await new Promise<void>((resolve) => (freed = resolve));
+      }
+      if (options.signal.aborted) break;
+      inFlight++;
+      let settled = false;
+      onMessage({
+        body: Buffer.from(line.body, 'utf8'),
+        headers: {},
+        key: undefined,
+        redelivered: false,
+        position: `${this.options.path}:${line.line}`,
+        meta: { path: this.options.path, line: line.line },
+        settle: async () => {
+          if (settled) return;
+          settled = true;
+          inFlight--;
+          freed?.();
+        },
+      });
+    }
+  }
+
+  async close(): Promise<void> {}
+}
