@@ -26,6 +26,8 @@ export type {
 export { InMemoryEventBroker } from './broker/in-memory-event-broker';
 export type { BufferLimits, OutboundMessage, OverflowPolicy } from './broker/outbound-queue';
 export { DEFAULT_BUFFER_LIMITS, OutboundQueue } from './broker/outbound-queue';
+export type { RetryDelayOptions } from './broker/retry-delay';
+export { retryDelay } from './broker/retry-delay';
 export type { ConfigReaderContext } from './config/config-reader';
 export { ConfigReader } from './config/config-reader';
 export type { CreateEventBrokerOptions, EventBrokerFactory } from './config/create-event-broker';
