@@ -1,0 +1,413 @@
+import {
+  BrokerError,
+  ConfigError,
+  childLogger,
+  createMessageSource,
+  type EndpointConfig,
+  type Logger,
+  loadEndpoints,
+  type MessageSource,
+  type MessageSourceOptions,
+  type Settlement,
+  type SourceMessage,
+} from '@broker/core';
+import type { EventSink } from '../sinks/event-sink';
+import type { ConsumedEvent, EventHandler } from './consumed-event';
+import { decodeMessage, type MalformedKind } from './decode-message';
+import { createEventFilter, type EventFilterOptions } from './event-filter';
+import { RecentDeliveries } from './recent-deliveries';
+import { backoffDelay, type RetryOptions, type RetryPolicy, retryPolicy } from './retry-policy';
+import { SenderLanes } from './sender-lanes';
+
+export interface ConsumerOptions {
+  /** Where messages come from. Give either `source` or `endpoints`. */
+  source?: MessageSource;
+  /** An endpoints.yml path or its `event_broker` section: the queue or topic Rasa publishes to. */
+  endpoints?: string | EndpointConfig;
+  /** Queue, consumer group, start position and dead-letter destination (with `endpoints`). */
+  sourceOptions?: Omit<MessageSourceOptions, 'logger'>;
+  /** Runs for every event that passes the filter, one at a time per conversation. */
+  handler?: EventHandler;
+  /** Stores every event that passes the filter, after the handler. */
+  sink?: EventSink;
+  /** Messages in flight (the source's prefetch / window), spread over conversations. Default 32. */
+  concurrency?: number;
+  /** Backoff and retries for a failing handler or sink, then the dead-letter path; `false` = no retries. */
+  retry?: RetryOptions | false;
+  /** Which events are handled; the others are acknowledged and counted as filtered. */
+  filter?: EventFilterOptions;
+  /**
+   * How many recently handled messages are remembered to recognise a copy the broker
+   * delivers again after a reconnect (acknowledged, not handled twice). Default 10 000; 0 = off.
+   */
+  redeliveryWindow?: number;
+  /** Stop after this many events were handed to the handler/sink (the rest stay with the broker). */
+  maxEvents?: number;
+  /** Stops the consumer gracefully. */
+  signal?: AbortSignal;
+  /** How long shutdown waits for in-flight handlers, in ms. Default 30 000. */
+  shutdownTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface ConsumerStats {
+  /** Messages delivered by the source. */
+  received: number;
+  /** Handled (handler and sink succeeded) and acknowledged. */
+  handled: number;
+  /** Retries after a handler or sink failure. */
+  retried: number;
+  /** Given up on after the retries: sent to the dead-letter destination. */
+  deadLettered: number;
+  /** Acknowledged without handling: excluded by the filter. */
+  filtered: number;
+  /** Not an event (not JSON, no sender_id, invalid event): dead-lettered with the reason. */
+  malformed: number;
+  /** Redelivered copies of messages already handled: acknowledged, not handled again. */
+  duplicates: number;
+  /** Left unsettled at shutdown; the broker delivers them again. */
+  unsettled: number;
+  /** Delivered and not yet settled. */
+  inFlight: number;
+  /** Conversations with events queued or being handled. */
+  activeConversations: number;
+}
+
+export interface ConsumerReport {
+  stats: ConsumerStats;
+  /** Why consuming ended. */
+  reason: 'stopped' | 'max-events' | 'source-ended';
+}
+
+interface Delivery {
+  message: SourceMessage;
+  consumed: ConsumedEvent;
+}
+
+const DEFAULT_CONCURRENCY = 32;
+
+function abortable(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The production consumer, the same for RabbitMQ, Kafka and the file broker: parses every
+ * message, keeps each conversation in order while different conversations run concurrently,
+ * acknowledges only after the handler and the sink succeeded, retries failures with backoff and
+ * jitter, dead-letters what cannot be handled (with the reason), and shuts down gracefully.
+ */
+export class EventConsumer {
+  readonly source: MessageSource;
+  private readonly ownsSource: boolean;
+  private readonly handler: EventHandler | undefined;
+  private readonly sink: EventSink | undefined;
+  private readonly concurrency: number;
+  private readonly retry: RetryPolicy;
+  private readonly accepts: (event: ConsumedEvent) => boolean;
+  private readonly recent: RecentDeliveries;
+  private readonly maxEvents: number;
+  private readonly shutdownTimeoutMs: number;
+  private readonly logger: Logger;
+  private readonly lanes: SenderLanes<Delivery>;
+  private readonly stopping = new AbortController();
+  /** Aborted when shutdown stops waiting: handlers should give up, retries end, nothing new starts. */
+  private readonly giveUp = new AbortController();
+  private readonly counts = {
+    received: 0,
+    handled: 0,
+    retried: 0,
+    deadLettered: 0,
+    filtered: 0,
+    malformed: 0,
+    duplicates: 0,
+    unsettled: 0,
+    settled: 0,
+  };
+  private accepted = 0;
+  private reason: ConsumerReport['reason'] = 'source-ended';
+  private running: Promise<ConsumerReport> | undefined;
+
+  constructor(
+    source: MessageSource,
+    options: Omit<ConsumerOptions, 'source' | 'endpoints'>,
+    ownsSource = false,
+  ) {
+    if (!options.handler && !options.sink) {
+      throw new ConfigError('A consumer needs a handler, a sink, or both.', { key: 'handler' });
+    }
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new ConfigError(`concurrency must be a whole number >= 1, got ${String(options.concurrency)}.`, {
+        key: 'concurrency',
+      });
+    }
+    if (options.maxEvents !== undefined && (!Number.isInteger(options.maxEvents) || options.maxEvents < 1)) {
+      throw new ConfigError(`maxEvents must be a whole number >= 1, got ${String(options.maxEvents)}.`, {
+        key: 'maxEvents',
+      });
+    }
+    this.source = source;
+    this.ownsSource = ownsSource;
+    this.handler = options.handler;
+    this.sink = options.sink;
+    this.concurrency = concurrency;
+    this.retry = retryPolicy(options.retry);
+    this.accepts = createEventFilter(options.filter);
+    this.recent = new RecentDeliveries(options.redeliveryWindow ?? 10_000);
+    this.maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
+    this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
+    this.logger = childLogger(options.logger, { component: 'consumer', source: source.name });
+    this.lanes = new SenderLanes((delivery) => this.process(delivery));
+    if (options.signal) {
+      if (options.signal.aborted) this.stopping.abort();
+      else options.signal.addEventListener('abort', () => this.stop(), { once: true });
+    }
+  }
+
+  stats(): ConsumerStats {
+    const c = this.counts;
+    return {
+      received: c.received,
+      handled: c.handled,
+      retried: c.retried,
+      deadLettered: c.deadLettered,
+      filtered: c.filtered,
+      malformed: c.malformed,
+      duplicates: c.duplicates,
+      unsettled: c.unsettled,
+      inFlight: c.received - c.settled - c.unsettled,
+      activeConversations: this.lanes.activeLanes,
+    };
+  }
+
+  /** Asks the consumer to stop: no new deliveries; in-flight events are finished and settled. */
+  stop(reason: ConsumerReport['reason'] = 'stopped'): void {
+    if (this.stopping.signal.aborted) return;
+    this.reason = reason;
+    this.stopping.abort();
+  }
+
+  /**
+   * Consumes until stopped (signal, `stop()`, `maxEvents`) or until the source ends, then
+   * finishes in-flight events and closes the source it opened. Rejects with the source's
+   * error when it fails for good (bad credentials, missing queue), after the same cleanup.
+   */
+  run(): Promise<ConsumerReport> {
+    this.running ??= this.consume();
+    return this.running;
+  }
+
+  private async consume(): Promise<ConsumerReport> {
+    this.logger.info(
+      { source: this.source.name, from: this.source.description, concurrency: this.concurrency },
+      `consuming ${this.source.description} (${this.source.name})`,
+    );
+    let failure: unknown;
+    try {
+      await this.source.consume((message) => this.onMessage(message), {
+        maxInFlight: this.concurrency,
+        signal: this.stopping.signal,
+      });
+    } catch (error) {
+      failure = error;
+      this.stopping.abort();
+    }
+    await this.finishInFlight();
+    if (this.ownsSource) await this.source.close().catch((error: unknown) => this.logCloseError(error));
+    const stats = this.stats();
+    this.logger.info({ ...stats }, 'consumer stopped');
+    if (failure !== undefined) throw failure;
+    return { stats, reason: this.reason };
+  }
+
+  private async finishInFlight(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.shutdownTimeoutMs);
+    });
+    const outcome = await Promise.race([this.lanes.whenIdle().then(() => 'idle' as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.logger.warn(
+        { pending: this.lanes.size, timeoutMs: this.shutdownTimeoutMs },
+        `shutdown: ${this.lanes.size} event(s) still in flight after ${this.shutdownTimeoutMs} ms; leaving them to the broker to deliver again`,
+      );
+      this.giveUp.abort();
+      // Running handlers were told to stop; queued events are skipped without settling.
+      await Promise.race([this.lanes.whenIdle(), delay(1000)]);
+    }
+  }
+
+  private onMessage(message: SourceMessage): void {
+    this.counts.received++;
+    if (this.accepted >= this.maxEvents) {
+      // Past maxEvents: leave it to the broker for the next consumer.
+      this.counts.unsettled++;
+      return;
+    }
+    const decoded = decodeMessage(message);
+    if (!decoded.ok) {
+      this.counts.malformed++;
+      this.logger.warn(
+        { position: message.position, kind: decoded.kind, reason: decoded.reason },
+        `malformed message at ${message.position}: ${decoded.reason}; dead-lettering it`,
+      );
+      void this.settle(message, {
+        outcome: 'dead-letter',
+        reason: malformedReason(decoded.kind, decoded.reason),
+        error: decoded.error,
+      });
+      return;
+    }
+    if (!this.accepts(decoded.event)) {
+      this.counts.filtered++;
+      void this.settle(message, { outcome: 'ack' });
+      return;
+    }
+    this.accepted++;
+    if (this.accepted >= this.maxEvents) this.stop('max-events');
+    this.lanes.push(decoded.event.senderId, { message, consumed: decoded.event });
+  }
+
+  private async process({ message, consumed }: Delivery): Promise<void> {
+    if (this.giveUp.signal.aborted) {
+      this.counts.unsettled++;
+      return;
+    }
+    const fingerprint = RecentDeliveries.fingerprint(consumed.senderId, consumed.body);
+    if (this.recent.has(fingerprint)) {
+      this.counts.duplicates++;
+      await this.settle(message, { outcome: 'ack' });
+      return;
+    }
+    let handlerDone = this.handler === undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!handlerDone) {
+          await this.handler?.(consumed, { attempt, signal: this.giveUp.signal });
+          handlerDone = true;
+        }
+        if (this.sink) await this.sink.write(consumed);
+        break;
+      } catch (error) {
+        if (this.giveUp.signal.aborted) {
+          this.counts.unsettled++;
+          return;
+        }
+        const stage = handlerDone ? `sink ${this.sink?.name}` : 'handler';
+        // A BrokerError that says retrying cannot help (e.g. a row the database refuses) is not retried.
+        const permanent = BrokerError.isInstance(error) && !error.canRetry;
+        if (attempt > this.retry.maxRetries || permanent) {
+          this.counts.deadLettered++;
+          const reason = `${stage} failed ${attempt === 1 ? 'once' : `${attempt} times`}: ${describeError(error)}`;
+          this.logger.error(
+            {
+              position: consumed.position,
+              senderId: consumed.senderId,
+              event: consumed.event.event,
+              err: error,
+            },
+            `giving up on ${consumed.event.event} event of ${consumed.senderId} at ${consumed.position}: ${reason}; dead-lettering it`,
+          );
+          await this.settle(message, { outcome: 'dead-letter', reason, error });
+          return;
+        }
+        this.counts.retried++;
+        const wait = backoffDelay(attempt, this.retry);
+        this.logger.warn(
+          { position: consumed.position, senderId: consumed.senderId, attempt, delayMs: wait, err: error },
+          `${stage} failed on ${consumed.event.event} event of ${consumed.senderId} (attempt ${attempt}): ${describeError(error)}; retrying in ${wait} ms`,
+        );
+        await abortable(wait, this.giveUp.signal);
+        if (this.giveUp.signal.aborted) {
+          this.counts.unsettled++;
+          return;
+        }
+      }
+    }
+    this.recent.add(fingerprint);
+    this.counts.handled++;
+    await this.settle(message, { outcome: 'ack' });
+  }
+
+  private async settle(message: SourceMessage, settlement: Settlement): Promise<void> {
+    try {
+      await message.settle(settlement);
+      this.counts.settled++;
+    } catch (error) {
+      // Not settled: the broker delivers it again (at-least-once).
+      this.counts.unsettled++;
+      this.logger.warn(
+        { position: message.position, outcome: settlement.outcome, err: error },
+        `could not ${settlement.outcome === 'ack' ? 'acknowledge' : 'dead-letter'} ${message.position}: ${describeError(error)}; the broker will deliver it again`,
+      );
+    }
+  }
+
+  private logCloseError(error: unknown): void {
+    this.logger.warn({ err: error }, `closing ${this.source.name} source failed: ${describeError(error)}`);
+  }
+}
+
+function malformedReason(kind: MalformedKind, reason: string): string {
+  const label = {
+    'not-json': 'not JSON',
+    'missing-sender-id': 'no sender_id',
+    'invalid-event': 'invalid event',
+  }[kind];
+  return `malformed (${label}): ${reason}`;
+}
+
+/** Builds the message source an endpoints file or section describes. */
+export async function openMessageSource(
+  endpoints: string | EndpointConfig,
+  options: Omit<MessageSourceOptions, 'logger'> & { logger?: Logger } = {},
+): Promise<MessageSource> {
+  const section = typeof endpoints === 'string' ? loadEndpoints(endpoints).eventBroker : endpoints;
+  if (!section) {
+    throw new ConfigError(
+      `${typeof endpoints === 'string' ? endpoints : 'The endpoints file'} has no event_broker section: there is nothing to consume. Add one (type: pika or kafka, url, queues or topic).`,
+      { key: 'event_broker', file: typeof endpoints === 'string' ? endpoints : endpoints.file },
+    );
+  }
+  return createMessageSource(section, options);
+}
+
+/** Creates a consumer from a source, or from the broker an endpoints file describes. */
+export async function createConsumer(options: ConsumerOptions): Promise<EventConsumer> {
+  const { source, endpoints, sourceOptions, ...rest } = options;
+  if (source && endpoints) {
+    throw new ConfigError('Give a consumer either `source` or `endpoints`, not both.', { key: 'source' });
+  }
+  if (source) return new EventConsumer(source, rest);
+  if (!endpoints) {
+    throw new ConfigError('A consumer needs `source` or `endpoints` (a path to endpoints.yml).', {
+      key: 'endpoints',
+    });
+  }
+  const opened = await openMessageSource(endpoints, {
+    ...sourceOptions,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return new EventConsumer(opened, rest, true);
+}
+
+/** Creates a consumer and runs it until it stops; resolves with its final counters. */
+export async function runConsumer(options: ConsumerOptions): Promise<ConsumerReport> {
+  return (await createConsumer(options)).run();
+}

@@ -1,0 +1,241 @@
+import { createHash } from 'node:crypto';
+import { BrokerError, childLogger, type Logger } from '@broker/core';
+import type { ConsumedEvent } from '../../consumer/consumed-event';
+import type { EventSink } from '../event-sink';
+import { SinkError } from '../sink-error';
+import { isDataError, openPool, type PgClient, type PgPool, toDatabaseError } from './load-pg';
+import { migrate, quoteSchema } from './migrations';
+
+export interface PostgresSinkOptions {
+  /** `postgres://user:password@host:5432/database`; default `DATABASE_URL`. */
+  databaseUrl?: string;
+  /** Schema holding the tables (created when missing). Default `public`. */
+  schema?: string;
+  /** Most events per transaction. Default 500. */
+  maxBatchSize?: number;
+  logger?: Logger;
+}
+
+interface Pending {
+  event: ConsumedEvent;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface Row {
+  senderId: string;
+  type: string;
+  timestamp: number | null;
+  body: string;
+  sha256: string;
+  headers: string;
+  position: string;
+}
+
+function toRow(event: ConsumedEvent): Row {
+  const timestamp = event.event.timestamp;
+  return {
+    senderId: event.senderId,
+    type: event.event.event,
+    timestamp: typeof timestamp === 'number' && Number.isFinite(timestamp) ? timestamp : null,
+    body: event.body,
+    sha256: createHash('sha256').update(event.body).digest('hex'),
+    headers: JSON.stringify(event.headers),
+    position: event.position,
+  };
+}
+
+/**
+ * A conversation store in PostgreSQL: `conversations` and `events` tables, created and
+ * migrated on first use. Events are inserted in batches (whatever arrived while the previous
+ * transaction committed), and each `write` resolves only after its batch committed. The key
+ * (sender_id, sha256 of the exact body) makes a redelivered event a no-op, so at-least-once
+ * delivery stores every event exactly once, in arrival order (`events.id`).
+ */
+export class PostgresSink implements EventSink {
+  readonly name = 'postgres';
+  private readonly insertSql: readonly [string, string];
+  private pending: Pending[] = [];
+  private writing: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly pool: PgPool,
+    private readonly databaseUrl: string,
+    readonly schema: string,
+    private readonly maxBatchSize: number,
+    private readonly logger: Logger,
+  ) {
+    const quoted = quoteSchema(schema);
+    this.insertSql = [conversationsStatement(quoted), eventsStatement(quoted)];
+  }
+
+  /** Connects, creates or migrates the schema, and returns a ready sink. */
+  static async open(options: PostgresSinkOptions = {}): Promise<PostgresSink> {
+    const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+    const schema = options.schema ?? 'public';
+    quoteSchema(schema);
+    const maxBatchSize = options.maxBatchSize ?? 500;
+    if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
+      throw new SinkError(
+        'postgres',
+        `maxBatchSize must be a whole number >= 1, got ${String(maxBatchSize)}.`,
+      );
+    }
+    const logger = childLogger(options.logger, { sink: 'postgres' });
+    const pool = await openPool(databaseUrl, (error) =>
+      logger.warn({ err: error }, `idle PostgreSQL connection failed: ${error.message}`),
+    );
+    try {
+      const { from, to } = await migrate(pool, schema);
+      if (from !== to)
+        logger.info(
+          { schema, from, to },
+          `conversation store schema ${schema} migrated from version ${from} to ${to}`,
+        );
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw BrokerError.isInstance(error)
+        ? error
+        : toDatabaseError(error, databaseUrl as string, 'prepare the conversation store');
+    }
+    return new PostgresSink(pool, databaseUrl as string, schema, maxBatchSize, logger);
+  }
+
+  write(event: ConsumedEvent): Promise<void> {
+    if (this.closing) return Promise.reject(new SinkError('postgres', 'The PostgreSQL sink is closed.'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ event, resolve, reject });
+      // Events that arrive while a batch commits form the next batch (group commit).
+      this.writing ??= new Promise<void>((started) => setImmediate(started)).then(() => this.drain());
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      while (this.writing) await this.writing;
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.maxBatchSize);
+      await this.commit(batch);
+    }
+    this.writing = undefined;
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    const rows = batch.map((p) => toRow(p.event));
+    let client: PgClient | undefined;
+    try {
+      client = await this.pool.connect();
+      await client.query('BEGIN');
+      await this.insert(client, rows);
+      await client.query('COMMIT');
+      for (const p of batch) p.resolve();
+    } catch (error) {
+      await client?.query('ROLLBACK').catch(() => {});
+      if (client && isDataError(error) && batch.length > 1) {
+        // One bad row fails the whole batch: store the others, reject only the bad ones.
+        await this.commitOneByOne(client, batch, rows);
+      } else {
+        const failure = toDatabaseError(error, this.databaseUrl, `store ${batch.length} event(s)`);
+        for (const p of batch) p.reject(failure);
+      }
+    } finally {
+      client?.release();
+    }
+  }
+
+  private async insert(client: PgClient, rows: Row[]): Promise<void> {
+    const values = columns(rows);
+    for (const sql of this.insertSql) await client.query(sql, values);
+  }
+
+  private async commitOneByOne(client: PgClient, batch: Pending[], rows: Row[]): Promise<void> {
+    const outcomes: (Error | undefined)[] = [];
+    try {
+      await client.query('BEGIN');
+      for (const row of rows) {
+        await client.query('SAVEPOINT one_event');
+        try {
+          await this.insert(client, [row]);
+          await client.query('RELEASE SAVEPOINT one_event');
+          outcomes.push(undefined);
+        } catch (error) {
+          await client.query('ROLLBACK TO SAVEPOINT one_event');
+          outcomes.push(
+            toDatabaseError(error, this.databaseUrl, `store the ${row.type} event of ${row.senderId}`),
+          );
+        }
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      const failure = toDatabaseError(error, this.databaseUrl, `store ${batch.length} event(s)`);
+      for (const p of batch) p.reject(failure);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i];
+      if (outcome) {
+        this.logger.warn({ err: outcome, position: p.event.position }, outcome.message);
+        p.reject(outcome);
+      } else p.resolve();
+    });
+  }
+}
+
+function columns(rows: Row[]): unknown[] {
+  return [
+    rows.map((r) => r.senderId),
+    rows.map((r) => r.type),
+    rows.map((r) => r.timestamp),
+    rows.map((r) => r.body),
+    rows.map((r) => r.sha256),
+    rows.map((r) => r.headers),
+    rows.map((r) => r.position),
+  ];
+}
+
+const INPUT = `input AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
+        WITH ORDINALITY AS t(sender_id, type, event_timestamp, body_text, body_sha256, headers, source_position, ord)
+    )`;
+
+/** Conversations first (events reference them); the same parameters as the events statement. */
+function conversationsStatement(s: string): string {
+  return `
+    WITH ${INPUT}
+    INSERT INTO ${s}.conversations (sender_id)
+    SELECT DISTINCT sender_id FROM input
+    ON CONFLICT (sender_id) DO NOTHING`;
+}
+
+/**
+ * The events in arrival order, skipping redelivered copies; the conversation counters only
+ * count events actually inserted.
+ */
+function eventsStatement(s: string): string {
+  return `
+    WITH ${INPUT}, inserted AS (
+      INSERT INTO ${s}.events (sender_id, type, event_timestamp, body, body_text, body_sha256, headers, source_position)
+      SELECT sender_id, type, event_timestamp, body_text::jsonb, body_text, body_sha256, headers, source_position
+      FROM input ORDER BY ord
+      ON CONFLICT ON CONSTRAINT events_sender_body_unique DO NOTHING
+      RETURNING sender_id, event_timestamp
+    )
+    UPDATE ${s}.conversations AS c SET
+      first_event_at = least(c.first_event_at, n.first_at),
+      last_event_at = greatest(c.last_event_at, n.last_at),
+      event_count = c.event_count + n.count,
+      updated_at = now()
+    FROM (
+      SELECT sender_id, min(event_timestamp) AS first_at, max(event_timestamp) AS last_at, count(*) AS count
+      FROM inserted GROUP BY sender_id
+    ) AS n
+    WHERE c.sender_id = n.sender_id`;
+}
