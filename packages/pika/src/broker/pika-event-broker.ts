@@ -1,0 +1,483 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type BrokerError,
+  BufferedEventBroker,
+  ConfigReader,
+  ConnectionError,
+  childLogger,
+  type EndpointConfig,
+  type Logger,
+  type OutboundMessage,
+  PublishError,
+  retryDelay,
+} from '@broker/core';
+import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import { CancellableDelay } from '../connection/cancellable-delay';
+import { classifyAmqpError } from '../connection/classify-amqp-error';
+import { openConnection } from '../connection/open-connection';
+import { declareTopology } from '../topology';
+import { ConfirmTracker } from './confirm-tracker';
+import type { PikaEventBrokerOptions } from './pika-event-broker-options';
+import { type PikaBrokerSettings, readBrokerSettings } from './read-broker-settings';
+
+/** One connection with its confirm channel, topology declared. Replaced as a whole when anything breaks. */
+interface PublisherSession {
+  readonly connection: ChannelModel;
+  channel: ConfirmChannel | undefined;
+  readonly tracker: ConfirmTracker;
+  readonly openedAt: number;
+  /** amqplib's `publish` returned false: wait for `drain`. */
+  writable: boolean;
+  closed: boolean;
+  /** The last error amqplib reported; explains the `close` that follows. */
+  lastError: unknown;
+}
+
+/** Settings already read from endpoints.yml, handed to the constructor without showing up in its type. */
+const resolvedSettings = new WeakMap<object, PikaBrokerSettings>();
+
+/** A nacked event is re-sent this many times before it counts as failed. */
+const NACK_RETRIES = 5;
+/** Events handed to amqplib per turn; `publish()` returning false stops the next turn. */
+const PUBLISH_BATCH = 64;
+const RECONNECT_INITIAL_MS = 100;
+/** A connection that dies younger than this counts as flapping: the next reconnect backs off further. */
+const STABLE_SESSION_MS = 10_000;
+/** RabbitMQ 4's default max_message_size; larger bodies are refused by `publish()`. */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+const CLOSE_WAIT_MS = 2000;
+
+/**
+ * Rasa's `type: pika` event broker on amqplib: a fanout exchange (`rasa-exchange`) with durable
+ * queues bound to it, persistent messages, publisher confirms with a window of many publishes
+ * in flight, reconnects with backoff that re-send every unconfirmed event in its original order,
+ * and a bounded buffer while RabbitMQ is away.
+ */
+export class PikaEventBroker extends BufferedEventBroker {
+  private readonly settings: PikaBrokerSettings;
+  private readonly baseProperties: Options.Publish;
+  private readonly instanceId = randomUUID();
+  private readonly delay = new CancellableDelay();
+  private readonly nacks = new WeakMap<OutboundMessage, number>();
+  private session: PublisherSession | undefined;
+  private connecting = false;
+  private stopped = false;
+  private everConnected = false;
+  /** Failed attempts (or quick losses) since the last stable connection; drives the backoff. */
+  private attempt = 0;
+  private pumpQueued = false;
+
+  /** `new PikaEventBroker({ host: 'localhost', username, password, queues: ['rasa_core_events'] })`. */
+  constructor(options: PikaEventBrokerOptions) {
+    const logger = childLogger(options.logger, { broker: 'pika' });
+    let settings = resolvedSettings.get(options);
+    if (!settings) {
+      const reader = new ConfigReader(options as unknown as Record<string, unknown>, {
+        prefix: 'PikaEventBroker options',
+        logger,
+      });
+      reader.raw('logger');
+      settings = readBrokerSettings(reader, 'code', logger);
+      reader.warnUnknown('PikaEventBroker');
+    }
+    super({
+      name: 'pika',
+      logger: options.logger,
+      buffer: settings.buffer,
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      closeTimeoutMs: settings.closeTimeoutMs,
+    });
+    this.settings = settings;
+    this.baseProperties = {
+      persistent: true,
+      mandatory: true,
+      ...(settings.appId ? { appId: settings.appId } : {}),
+      ...(settings.contentType ? { contentType: settings.contentType } : {}),
+    };
+  }
+
+  /**
+   * Builds the broker from an `endpoints.yml` `event_broker` section with Rasa's keys. With
+   * `startup: wait` (the default, as Rasa) it resolves once connected and rejects with a
+   * ConnectionError after `connection_attempts`; with `startup: buffer` it resolves at once.
+   * Non-retryable problems (bad credentials, unknown vhost, certificates) reject at once.
+   */
+  static async fromEndpointConfig(
+    config: EndpointConfig,
+    deps: { logger?: Logger | undefined } = {},
+  ): Promise<PikaEventBroker> {
+    const logger = childLogger(deps.logger, { broker: 'pika' });
+    const reader = new ConfigReader(
+      { url: config.url, ...config.kwargs },
+      { prefix: config.section, file: config.file, logger },
+    );
+    const settings = readBrokerSettings(reader, 'yaml', logger);
+    reader.warnUnknown('The pika event broker');
+    const options: PikaEventBrokerOptions = {
+      host: settings.connection.endpoint.display,
+      logger: deps.logger,
+    };
+    resolvedSettings.set(options, settings);
+    const broker = new PikaEventBroker(options);
+    if (settings.startup === 'wait') {
+      await broker.connect();
+    } else {
+      // Start connecting now; failures are logged, reported as `error` events and end the broker only if fatal.
+      broker.connect().catch(() => undefined);
+    }
+    return broker;
+  }
+
+  /** Where this broker publishes, safe to print: `amqp://user@host:5672/vhost`. */
+  get url(): string {
+    return this.settings.connection.endpoint.display;
+  }
+
+  protected start(): void {
+    void this.connectLoop();
+  }
+
+  protected wake(): void {
+    if (this.session) {
+      if (!this.pumpQueued) {
+        this.pumpQueued = true;
+        // Publish after the caller's synchronous burst, in one go.
+        queueMicrotask(() => this.pump());
+      }
+    } else if (!this.settings.keepUnpublished) {
+      this.failUnsent(
+        new ConnectionError(
+          `Not connected to RabbitMQ at ${this.url}, and ${this.settings.keys.keepUnpublished} is false: the event was not kept.`,
+        ),
+      );
+    }
+  }
+
+  protected async shutdown(): Promise<void> {
+    this.stopped = true;
+    this.delay.cancel();
+    const session = this.session;
+    this.session = undefined;
+    if (session) await closeSession(session);
+  }
+
+  private async connectLoop(): Promise<void> {
+    if (this.connecting) return;
+    this.connecting = true;
+    try {
+      while (!this.stopped && !this.session) {
+        if (this.attempt > 0) await this.delay.wait(this.nextDelay());
+        if (this.stopped) return;
+        let session: PublisherSession;
+        try {
+          session = await this.openSession();
+        } catch (caught) {
+          if (this.stopped) return;
+          this.onConnectFailed(classifyAmqpError(caught, { display: this.url }));
+          continue;
+        }
+        if (this.stopped) {
+          await closeSession(session);
+          return;
+        }
+        this.adopt(session);
+      }
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  private nextDelay(): number {
+    if (!this.everConnected && this.settings.startup === 'wait') return this.settings.retryDelayMs;
+    return retryDelay(this.attempt - 1, {
+      initialMs: RECONNECT_INITIAL_MS,
+      maxMs: Math.max(this.settings.retryDelayMs, 1000),
+    });
+  }
+
+  private onConnectFailed(error: BrokerError): void {
+    if (!error.canRetry) {
+      this.fail(error);
+      return;
+    }
+    this.attempt++;
+    const { startup, connectionAttempts } = this.settings;
+    if (!this.everConnected && startup === 'wait' && this.attempt >= connectionAttempts) {
+      this.fail(
+        new ConnectionError(
+          `Could not connect to RabbitMQ at ${this.url} after ${this.attempt} attempt(s), ` +
+            `${this.settings.retryDelayMs / 1000} s apart: ${error.message} ` +
+            '(raise connection_attempts / retry_delay_in_seconds, or use startup: buffer to start without the broker).',
+          { cause: error },
+        ),
+      );
+      return;
+    }
+    this.logger.warn(
+      { err: error, code: error.code, attempt: this.attempt, url: this.url },
+      `cannot connect to RabbitMQ (attempt ${this.attempt}): ${error.message}; retrying`,
+    );
+    if (!this.settings.keepUnpublished) this.failUnsent(error);
+  }
+
+  private async openSession(): Promise<PublisherSession> {
+    const connection = await openConnection(this.settings.connection);
+    const session: PublisherSession = {
+      connection,
+      channel: undefined,
+      tracker: new ConfirmTracker(),
+      openedAt: Date.now(),
+      writable: true,
+      closed: false,
+      lastError: undefined,
+    };
+    // Without an `error` listener an emitted error would crash the process.
+    connection.on('error', (error: Error) => {
+      session.lastError = error;
+    });
+    connection.on('close', (error?: Error) => this.onSessionLost(session, error ?? session.lastError));
+    try {
+      const channel = await connection.createConfirmChannel();
+      session.channel = channel;
+      channel.on('error', (error: Error) => {
+        session.lastError = error;
+      });
+      await declareTopology(channel, this.settings.topology, this.url);
+      return session;
+    } catch (error) {
+      session.closed = true;
+      await closeSession(session);
+      throw classifyAmqpError(error, { display: this.url });
+    }
+  }
+
+  private adopt(session: PublisherSession): void {
+    const channel = session.channel!;
+    this.session = session;
+    this.everConnected = true;
+    channel.on('close', () => this.onSessionLost(session, session.lastError));
+    channel.on('ack', (fields: { deliveryTag: number; multiple: boolean }) =>
+      this.onConfirm(session, fields.deliveryTag, fields.multiple, true),
+    );
+    channel.on('nack', (fields: { deliveryTag: number; multiple: boolean }) =>
+      this.onConfirm(session, fields.deliveryTag, fields.multiple, false),
+    );
+    channel.on('return', (message: Message) => this.onReturn(session, message));
+    channel.on('drain', () => {
+      session.writable = true;
+      this.pump();
+    });
+    session.connection.on('blocked', (reason: string) =>
+      this.logger.warn(
+        { reason, url: this.url },
+        `RabbitMQ blocked the connection (${reason}); events wait in the buffer until it is unblocked`,
+      ),
+    );
+    session.connection.on('unblocked', () =>
+      this.logger.info({ url: this.url }, 'RabbitMQ unblocked the connection'),
+    );
+    const { exchangeName, queues } = this.settings.topology;
+    this.logger.info(
+      { url: this.url, exchange: exchangeName, queues, pending: this.queue.pendingCount },
+      `connected to RabbitMQ at ${this.url} (exchange ${exchangeName}, queues ${queues.join(', ')})`,
+    );
+    if (this.state !== 'closing') this.setState('ready');
+    this.pump();
+  }
+
+  /** Sends queued events while the confirm window and amqplib's write buffer have room. */
+  private pump(): void {
+    this.pumpQueued = false;
+    const session = this.session;
+    const channel = session?.channel;
+    if (!session || !channel || !session.writable) return;
+    const window = this.settings.confirmWindow;
+    const exchange = this.settings.topology.exchangeName;
+    while (session.writable && session.tracker.size < window) {
+      const batch = this.queue.take(Math.min(window - session.tracker.size, PUBLISH_BATCH));
+      if (batch.length === 0) return;
+      for (let index = 0; index < batch.length; index++) {
+        const message = batch[index]!;
+        let accepted: boolean;
+        try {
+          accepted = channel.publish(
+            exchange,
+            '',
+            Buffer.from(message.body, 'utf8'),
+            this.propertiesOf(message),
+          );
+        } catch (error) {
+          if (error instanceof RangeError) {
+            // amqplib refuses before sending anything (e.g. headers over 64 KiB): this event can never go.
+            this.deliveryFailed(
+              [message],
+              new PublishError(`The event cannot be encoded for AMQP: ${error.message}`),
+            );
+            continue;
+          }
+          this.queue.requeue(batch.slice(index));
+          this.onSessionLost(session, error);
+          return;
+        }
+        session.tracker.add(message);
+        // Back-pressure: amqplib buffered it, but wants us to wait for `drain` before the next batch.
+        if (!accepted) session.writable = false;
+      }
+    }
+  }
+
+  private propertiesOf(message: OutboundMessage): Options.Publish {
+    if (!message.headers && !this.settings.messageId) return this.baseProperties;
+    return {
+      ...this.baseProperties,
+      ...(message.headers ? { headers: message.headers } : {}),
+      // Derived from the acceptance order, so a re-sent event keeps its id and consumers can drop the duplicate.
+      ...(this.settings.messageId ? { messageId: `${this.instanceId}-${message.seq}` } : {}),
+    };
+  }
+
+  private onConfirm(session: PublisherSession, deliveryTag: number, multiple: boolean, ack: boolean): void {
+    if (session !== this.session) return;
+    const settled = session.tracker.settle(deliveryTag, multiple);
+    if (settled.length === 0) return;
+    if (!ack) {
+      this.onNack(session, settled);
+      return;
+    }
+    const returned: OutboundMessage[] = [];
+    let reason = '';
+    for (const message of settled) {
+      const returnReason = session.tracker.takeReturn(message);
+      if (!returnReason) continue;
+      returned.push(message);
+      reason = `${returnReason.replyCode} ${returnReason.replyText}`;
+    }
+    this.queue.confirm(returned.length > 0 ? settled.filter((m) => !returned.includes(m)) : settled);
+    if (returned.length > 0) {
+      this.deliveryFailed(
+        returned,
+        new PublishError(
+          `RabbitMQ returned ${returned.length} event(s) as unroutable (${reason}): no queue is bound to exchange ` +
+            `${this.settings.topology.exchangeName}; were its queues deleted? Restart the broker to declare them again.`,
+        ),
+      );
+    }
+    this.pump();
+  }
+
+  /** A nack: re-send it, and everything in flight after it, on a fresh connection, so per-sender order holds. */
+  private onNack(session: PublisherSession, nacked: OutboundMessage[]): void {
+    const error = new PublishError(
+      `RabbitMQ rejected (nacked) ${nacked.length} event(s) on exchange ${this.settings.topology.exchangeName}; ` +
+        'a queue may be full (x-overflow: reject-publish) or unavailable.',
+      { canRetry: true },
+    );
+    if (this.settings.raiseOnFailure) {
+      this.deliveryFailed(nacked, error);
+      return;
+    }
+    const giveUp: OutboundMessage[] = [];
+    const retry: OutboundMessage[] = [];
+    for (const message of nacked) {
+      session.tracker.takeReturn(message);
+      const count = (this.nacks.get(message) ?? 0) + 1;
+      this.nacks.set(message, count);
+      (count > NACK_RETRIES ? giveUp : retry).push(message);
+    }
+    this.logger.warn(
+      { nacked: nacked.length, giveUp: giveUp.length, url: this.url },
+      `${error.message} Re-sending the events in flight after a fresh connection.`,
+    );
+    if (giveUp.length > 0) {
+      this.deliveryFailed(
+        giveUp,
+        new PublishError(
+          `${error.message} Gave up on ${giveUp.length} event(s) after ${NACK_RETRIES + 1} attempts.`,
+        ),
+      );
+    }
+    this.queue.requeue(retry);
+    this.onSessionLost(session, error);
+  }
+
+  private onReturn(session: PublisherSession, message: Message): void {
+    if (session !== this.session) return;
+    const { replyCode, replyText } = message.fields as unknown as { replyCode: number; replyText: string };
+    if (!session.tracker.markReturned(message.content, { replyCode, replyText })) {
+      this.logger.warn(
+        { replyCode, replyText },
+        'RabbitMQ returned a message that matches no unconfirmed event',
+      );
+    }
+  }
+
+  /** The connection or channel is gone: everything unconfirmed goes back to the front of the queue, then reconnect. */
+  private onSessionLost(session: PublisherSession, cause: unknown): void {
+    if (session.closed) return;
+    session.closed = true;
+    if (this.session !== session) return;
+    this.session = undefined;
+    this.queue.requeue(session.tracker.drain());
+    void closeSession(session);
+    if (this.stopped) return;
+    const error = classifyAmqpError(cause ?? new Error('the connection closed'), { display: this.url });
+    if (!error.canRetry) {
+      this.fail(error);
+      return;
+    }
+    const quickLoss = Date.now() - session.openedAt < STABLE_SESSION_MS;
+    this.attempt = quickLoss ? this.attempt + 1 : 1;
+    this.logger.warn(
+      { err: error, url: this.url, pending: this.queue.pendingCount },
+      `lost the connection to RabbitMQ at ${this.url} (${error.message}); ${this.queue.pendingCount} pending event(s) will be sent after reconnecting`,
+    );
+    if (!this.settings.keepUnpublished) this.failUnsent(error);
+    if (this.state !== 'closing') this.setState('reconnecting');
+    void this.connectLoop();
+  }
+
+  /** should_keep_unpublished_messages: false — nothing waits for a connection. */
+  private failUnsent(cause: BrokerError): void {
+    const unsent = this.queue.drainAll('failed');
+    if (unsent.length === 0) return;
+    this.deliveryFailed(
+      unsent,
+      new PublishError(
+        `${unsent.length} event(s) were not published because RabbitMQ is not connected and ` +
+          `${this.settings.keys.keepUnpublished} is false (${cause.message}).`,
+        { cause },
+      ),
+    );
+  }
+
+  /** Events that will never be delivered: reported, or fatal with raise_on_failure. */
+  private deliveryFailed(messages: OutboundMessage[], error: PublishError): void {
+    if (this.settings.raiseOnFailure) {
+      this.failMessages(messages, error);
+      this.fail(
+        new PublishError(
+          `${error.message} The broker stopped because ${this.settings.keys.raiseOnFailure} is true.`,
+          {
+            cause: error,
+          },
+        ),
+      );
+      return;
+    }
+    this.failMessages(messages, error);
+  }
+}
+
+/** Closes a session without waiting long on an unresponsive broker; errors are irrelevant by then. */
+async function closeSession(session: PublisherSession): Promise<void> {
+  session.closed = true;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    session.connection.close().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      timer.unref();
+    }),
+  ]);
+  if (timer) clearTimeout(timer);
+}

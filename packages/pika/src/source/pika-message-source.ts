@@ -1,0 +1,213 @@
+import {
+  BrokerClosedError,
+  BrokerError,
+  ConfigError,
+  ConfigReader,
+  type ConsumeOptions,
+  childLogger,
+  type EndpointConfig,
+  type Logger,
+  type MessageSource,
+  retryDelay,
+  type SourceMessage,
+} from '@broker/core';
+import { CancellableDelay } from '../connection/cancellable-delay';
+import { classifyAmqpError } from '../connection/classify-amqp-error';
+import { ConsumerSession } from './consumer-session';
+import { type PikaSourceSettings, readSourceSettings } from './read-source-settings';
+
+/** Options of `new PikaMessageSource(...)`: the broker's connection and topology options, plus what to consume. */
+export interface PikaMessageSourceOptions {
+  /** RabbitMQ host name, or a full `amqp://` / `amqps://` URL. YAML `url`. */
+  host: string;
+  username?: string;
+  password?: string;
+  port?: number;
+  sslCafile?: string;
+  sslCertfile?: string;
+  sslKeyfile?: string;
+  sslCheckHostname?: boolean;
+  sslServername?: string;
+  heartbeat?: number;
+  /** Longest reconnect backoff, in seconds. Default 5. */
+  retryDelayInSeconds?: number;
+  /** The exchange the queue is bound to (declared as the broker declares it). Default `rasa-exchange`. */
+  exchangeName?: string;
+  /** The broker's queues; the first is consumed unless `queue` says otherwise. Default `['rasa_core_events']`. */
+  queues?: string | string[];
+  queueArguments?: Record<string, string | number | boolean>;
+  passiveQueues?: boolean;
+  /** The queue to consume. Default: the first of `queues`. */
+  queue?: string;
+  /** Queue for dead letters (declared durable, reached through the default exchange). Default `<queue>.dead-letter`. */
+  deadLetter?: string;
+  /** After the consume signal aborts, how long to wait for in-flight messages to be settled, in ms. Default 30 000. */
+  stopTimeoutMs?: number;
+  logger?: Logger;
+}
+
+const resolvedSettings = new WeakMap<object, PikaSourceSettings>();
+const SOURCE_ONLY_OPTIONS = ['queue', 'deadLetter', 'stopTimeoutMs', 'logger'];
+const STABLE_SESSION_MS = 10_000;
+const RECONNECT_INITIAL_MS = 100;
+
+/**
+ * Consumes one RabbitMQ queue for `@broker/consumers`: manual acks, prefetch = maxInFlight,
+ * dead letters copied to a durable queue (confirmed before the original is acked), reconnects
+ * with backoff. The body is passed through untouched.
+ */
+export class PikaMessageSource implements MessageSource {
+  readonly name = 'pika';
+  readonly description: string;
+  private readonly settings: PikaSourceSettings;
+  private readonly logger: Logger;
+  private readonly stopTimeoutMs: number;
+  private readonly closing = new AbortController();
+  private readonly delay = new CancellableDelay();
+  private running: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: PikaMessageSourceOptions) {
+    this.logger = childLogger(options.logger, { source: 'pika' });
+    let settings = resolvedSettings.get(options);
+    if (!settings) {
+      const values: Record<string, unknown> = { ...options };
+      for (const key of SOURCE_ONLY_OPTIONS) delete values[key];
+      const reader = new ConfigReader(values, { prefix: 'PikaMessageSource options', logger: this.logger });
+      settings = readSourceSettings(reader, 'code', this.logger, options);
+      reader.warnUnknown('PikaMessageSource');
+    }
+    this.settings = settings;
+    const stopTimeout = options.stopTimeoutMs ?? 30_000;
+    if (!Number.isFinite(stopTimeout) || stopTimeout < 0) {
+      throw new ConfigError(
+        `PikaMessageSource options.stopTimeoutMs must be a number of ms >= 0, got ${stopTimeout}.`,
+        {
+          key: 'stopTimeoutMs',
+        },
+      );
+    }
+    this.stopTimeoutMs = stopTimeout;
+    this.description = `queue ${settings.queue} on ${settings.connection.endpoint.display}`;
+  }
+
+  /** Reads the same `event_broker` section the broker reads; `queue` and `deadLetter` choose what to consume. */
+  static fromEndpointConfig(
+    config: EndpointConfig,
+    options: {
+      logger?: Logger | undefined;
+      queue?: string | undefined;
+      deadLetter?: string | undefined;
+    } = {},
+  ): PikaMessageSource {
+    const logger = childLogger(options.logger, { source: 'pika' });
+    const reader = new ConfigReader(
+      { url: config.url, ...config.kwargs },
+      { prefix: config.section, file: config.file, logger },
+    );
+    const settings = readSourceSettings(reader, 'yaml', logger, options);
+    reader.warnUnknown('The pika message source');
+    const sourceOptions: PikaMessageSourceOptions = {
+      host: settings.connection.endpoint.display,
+      logger: options.logger,
+    };
+    resolvedSettings.set(sourceOptions, settings);
+    return new PikaMessageSource(sourceOptions);
+  }
+
+  /** The queue being consumed. */
+  get queue(): string {
+    return this.settings.queue;
+  }
+
+  /** Where dead letters go. */
+  get deadLetterQueue(): string {
+    return this.settings.deadLetterQueue;
+  }
+
+  consume(onMessage: (message: SourceMessage) => void, options: ConsumeOptions): Promise<void> {
+    if (this.closed) return Promise.reject(new BrokerClosedError('This PikaMessageSource is closed.'));
+    if (this.running) {
+      return Promise.reject(
+        new BrokerError(
+          'BROKER_CONSUMER',
+          `${this.description} is already being consumed; call consume() once.`,
+        ),
+      );
+    }
+    if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1 || options.maxInFlight > 65535) {
+      return Promise.reject(
+        new ConfigError(
+          `maxInFlight must be an integer from 1 to 65535 (RabbitMQ prefetch), got ${options.maxInFlight}.`,
+          {
+            key: 'maxInFlight',
+          },
+        ),
+      );
+    }
+    this.running = this.run(onMessage, options).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.abort();
+    this.delay.cancel();
+    await this.running?.catch(() => undefined);
+  }
+
+  private async run(onMessage: (message: SourceMessage) => void, options: ConsumeOptions): Promise<void> {
+    const signal = AbortSignal.any([options.signal, this.closing.signal]);
+    const aborted = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    const display = this.settings.connection.endpoint.display;
+    let attempt = 0;
+    while (!signal.aborted) {
+      if (attempt > 0) {
+        await Promise.race([this.delay.wait(this.backoff(attempt)), aborted]);
+        this.delay.cancel();
+        if (signal.aborted) return;
+      }
+      let session: ConsumerSession | undefined;
+      try {
+        session = await ConsumerSession.open(this.settings, options.maxInFlight);
+        await session.start(onMessage);
+      } catch (caught) {
+        await session?.stop(0);
+        const error = classifyAmqpError(caught, { display });
+        if (!error.canRetry) throw error;
+        attempt++;
+        this.logger.warn(
+          { err: error, attempt, queue: this.settings.queue },
+          `cannot consume ${this.description} (attempt ${attempt}): ${error.message}; retrying`,
+        );
+        continue;
+      }
+      const openedAt = Date.now();
+      this.logger.info({ queue: this.settings.queue, url: display }, `consuming ${this.description}`);
+      const lost = await Promise.race([session.ended, aborted.then(() => undefined)]);
+      if (lost === undefined) {
+        await session.stop(this.stopTimeoutMs);
+        return;
+      }
+      if (!lost.canRetry) throw lost;
+      attempt = Date.now() - openedAt < STABLE_SESSION_MS ? attempt + 1 : 1;
+      this.logger.warn(
+        { err: lost, queue: this.settings.queue },
+        `lost ${this.description} (${lost.message}); reconnecting, unacknowledged messages will be redelivered`,
+      );
+    }
+  }
+
+  private backoff(attempt: number): number {
+    return retryDelay(attempt - 1, {
+      initialMs: RECONNECT_INITIAL_MS,
+      maxMs: this.settings.maxReconnectDelayMs,
+    });
+  }
+}

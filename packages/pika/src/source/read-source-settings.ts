@@ -1,0 +1,63 @@
+import type { ConfigReader, Logger } from '@broker/core';
+import { type ConnectionSettings, readConnectionSettings } from '../connection/connection-settings';
+import { type KeyStyle, settingKey } from '../connection/key-style';
+import { readTopologySettings, type TopologySettings } from '../topology';
+
+/** What PikaMessageSource needs: where to connect, what to declare and consume, where dead letters go. */
+export interface PikaSourceSettings {
+  connection: ConnectionSettings;
+  /** The exchange and the one consumed queue, declared as the broker declares them. */
+  topology: TopologySettings;
+  queue: string;
+  deadLetterQueue: string;
+  /** Longest reconnect backoff, in ms. */
+  maxReconnectDelayMs: number;
+}
+
+/** Publishing-only keys of the same endpoints section: accepted silently, they mean nothing to a consumer. */
+const PUBLISHER_KEYS = [
+  'connection_attempts',
+  'should_keep_unpublished_messages',
+  'raise_on_failure',
+  'startup',
+  'buffer_max_events',
+  'buffer_max_bytes',
+  'buffer_overflow',
+  'confirm_window',
+  'content_type',
+  'message_id',
+];
+
+/**
+ * Reads the same endpoints section (or options) as the broker: the connection, `exchange_name`,
+ * `queues`, `queue_arguments`, `passive_queues`. The consumed queue defaults to the first of
+ * `queues`; dead letters go to `<queue>.dead-letter` unless `deadLetter` names another queue.
+ */
+export function readSourceSettings(
+  reader: ConfigReader,
+  style: KeyStyle,
+  logger: Logger,
+  choice: { queue?: string | undefined; deadLetter?: string | undefined },
+): PikaSourceSettings {
+  const connection = readConnectionSettings(reader, style, logger, {
+    connectionName: '@broker/pika consumer',
+  });
+  const declared = readTopologySettings(reader, style, logger);
+  for (const key of PUBLISHER_KEYS) reader.raw(settingKey(key, style));
+  const retryDelay = reader.number(settingKey('retry_delay_in_seconds', style), { min: 0, max: 3600 }) ?? 5;
+  const queue = choice.queue?.trim() || declared.queues[0]!;
+  const deadLetterQueue = choice.deadLetter?.trim() || `${queue}.dead-letter`;
+  if (deadLetterQueue === queue) {
+    throw reader.error(
+      settingKey('queues', style),
+      `the dead-letter queue cannot be the consumed queue (${queue}).`,
+    );
+  }
+  return {
+    connection,
+    topology: { ...declared, queues: [queue] },
+    queue,
+    deadLetterQueue,
+    maxReconnectDelayMs: Math.max(retryDelay * 1000, 1000),
+  };
+}
