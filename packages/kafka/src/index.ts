@@ -1,1 +1,17 @@
-export {};
+export type { KafkaEndpointDeps } from './kafka-event-broker';
+export { KafkaEventBroker } from './kafka-event-broker';
+export type { KafkaEventBrokerOptions } from './kafka-event-broker-options';
+export type { KafkaMessageSourceOptions, KafkaSourceDeps } from './kafka-message-source';
+export { DEFAULT_GROUP_ID, KafkaMessageSource } from './kafka-message-source';
+export type { PartitionerName } from './partitioning/key-partitioner';
+export { partitionForKey } from './partitioning/key-partitioner';
+export { murmur2 } from './partitioning/murmur2';
+export type {
+  ClientLogLevel,
+  KafkaConnectionOptions,
+  OAuthBearerProvider,
+  OAuthBearerToken,
+  SaslMechanism,
+  SecurityProtocol,
+} from './settings/connection-options';
+export type { StartupPolicy } from './settings/read-producer-settings';

@@ -1,0 +1,468 @@
+import {
+  BrokerClosedError,
+  ConfigReader,
+  type ConsumeOptions,
+  type EndpointConfig,
+  type Logger,
+  type MessageSource,
+  noopLogger,
+  PublishError,
+  retryDelay,
+  type Settlement,
+  type SourceMessage,
+} from '@broker/core';
+import type {
+  ConsumedBatch,
+  ConsumedRecord,
+  ConsumerClient,
+  ProducerClient,
+  ProducerRecord,
+} from './client/kafka-client';
+import { OffsetCommitter } from './consumer/offset-committer';
+import { PartitionOffsets } from './consumer/partition-offsets';
+import {
+  classifyClientError,
+  createConsumerClient,
+  createProducerClient,
+  type FailureContext,
+} from './kafkajs/index';
+import type { KafkaConnectionOptions, OAuthBearerProvider } from './settings/connection-options';
+import {
+  type ConnectionSettings,
+  readConnectionSettings,
+  SettingsReader,
+} from './settings/read-connection-settings';
+import { readTopic } from './settings/read-producer-settings';
+import { type KeyStyle, settingKey } from './settings/setting-keys';
+
+export interface KafkaMessageSourceOptions extends KafkaConnectionOptions {
+  /** Topic to consume. Default `rasa_core_events`. */
+  topic?: string;
+  /** Consumer group; members of one group share the partitions. Default `broker-consumers`. */
+  groupId?: string;
+  /** Where a new group starts: the earliest message (true) or only new ones (false, default). */
+  fromBeginning?: boolean;
+  /** Topic that receives dead letters. Default `<topic>.dead-letter`. */
+  deadLetterTopic?: string;
+  /** The group drops a member silent for this long, in ms. Default 30000. */
+  sessionTimeoutMs?: number;
+  /** How long consume() waits for in-flight messages to be settled after the signal aborts, in ms. Default 10000. */
+  drainTimeoutMs?: number;
+}
+
+/** What `fromEndpointConfig` takes besides the endpoints section (the MessageSourceOptions of @broker/core). */
+export interface KafkaSourceDeps {
+  logger?: Logger;
+  groupId?: string;
+  fromBeginning?: boolean;
+  /** Dead-letter topic; default `<topic>.dead-letter`. */
+  deadLetter?: string;
+  oauthBearerProvider?: OAuthBearerProvider;
+}
+
+interface SourceSettings {
+  connection: ConnectionSettings;
+  topic: string;
+  groupId: string;
+  fromBeginning: boolean;
+  deadLetterTopic: string;
+  sessionTimeoutMs: number;
+  drainTimeoutMs: number;
+  style: KeyStyle;
+}
+
+export const DEFAULT_GROUP_ID = 'broker-consumers';
+const RESOLVED = Symbol('resolved settings');
+
+/** One consume() run: the client of the current group membership and its bookkeeping. */
+interface Run {
+  client: ConsumerClient | undefined;
+  committer: OffsetCommitter | undefined;
+  /** Bumped on every (re)join and restart; settlements of older deliveries commit nothing. */
+  epoch: number;
+  partitions: Map<number, PartitionOffsets>;
+  inFlight: number;
+  capacityWaiters: Set<() => void>;
+  stopping: boolean;
+  crashed: ((error: unknown) => void) | undefined;
+}
+
+/**
+ * Consumes a Kafka topic as a member of a consumer group, for `@broker/consumers`. Messages of
+ * each partition are delivered in order, at most `maxInFlight` unsettled at a time; a
+ * partition's offset is committed up to the last message before which everything was settled,
+ * so a restart redelivers exactly what was not handled. Dead letters are produced (and
+ * acknowledged) to the dead-letter topic before their offset counts as handled.
+ */
+export class KafkaMessageSource implements MessageSource {
+  readonly name = 'kafka';
+  readonly description: string;
+  private readonly settings: SourceSettings;
+  private readonly logger: Logger;
+  private readonly failureContext: FailureContext;
+  /** Highest offset delivered per partition in this process: a lower or equal one is a redelivery. */
+  private readonly delivered = new Map<number, bigint>();
+  private deadLetters: ProducerClient | undefined;
+  private deadLettersReady: Promise<void> | undefined;
+  private current: Run | undefined;
+  private closed = false;
+
+  constructor(options: KafkaMessageSourceOptions) {
+    this.logger = options.logger ?? noopLogger;
+    this.settings =
+      (options as { [RESOLVED]?: SourceSettings })[RESOLVED] ?? readSourceOptions(options, this.logger);
+    const { topic, groupId, style } = this.settings;
+    this.description = `${topic} (group ${groupId})`;
+    this.failureContext = {
+      connection: this.settings.connection,
+      topic,
+      groupId,
+      keyName: (name) => settingKey(name, style).key,
+    };
+  }
+
+  /**
+   * The source for an endpoints.yml `event_broker` section with `type: kafka`: it reads the topic
+   * that section's broker publishes to, with the same connection and security settings.
+   */
+  static fromEndpointConfig(config: EndpointConfig, deps: KafkaSourceDeps = {}): KafkaMessageSource {
+    const logger = deps.logger ?? noopLogger;
+    const reader = new ConfigReader(
+      { ...config.kwargs, ...(config.url === undefined ? {} : { url: config.url }) },
+      { prefix: config.section, file: config.file, logger },
+    );
+    const settings = new SettingsReader(reader, 'yaml', logger);
+    const topic = readTopic(settings);
+    const connection = readConnectionSettings(settings, deps.oauthBearerProvider);
+    const groupId = deps.groupId ?? settings.string('groupId', DEFAULT_GROUP_ID)!;
+    return new KafkaMessageSource({
+      logger,
+      [RESOLVED]: {
+        connection,
+        topic,
+        groupId,
+        fromBeginning: deps.fromBeginning ?? false,
+        deadLetterTopic: deps.deadLetter ?? `${topic}.dead-letter`,
+        sessionTimeoutMs: 30_000,
+        drainTimeoutMs: 10_000,
+        style: 'yaml',
+      } satisfies SourceSettings,
+    } as KafkaMessageSourceOptions);
+  }
+
+  /** Where dead letters go. */
+  get deadLetterTopic(): string {
+    return this.settings.deadLetterTopic;
+  }
+
+  async consume(onMessage: (message: SourceMessage) => void, options: ConsumeOptions): Promise<void> {
+    if (this.closed) throw new BrokerClosedError('This KafkaMessageSource is closed; create a new one.');
+    if (this.current)
+      throw new Error('KafkaMessageSource.consume() is already running; one consume per source.');
+    const run: Run = {
+      client: undefined,
+      committer: undefined,
+      epoch: 0,
+      partitions: new Map(),
+      inFlight: 0,
+      capacityWaiters: new Set(),
+      stopping: false,
+      crashed: undefined,
+    };
+    this.current = run;
+    try {
+      await this.runUntilAborted(run, onMessage, options);
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const run = this.current;
+    if (run) {
+      run.stopping = true;
+      this.releaseCapacity(run);
+      await run.client?.stop().catch(() => undefined);
+    }
+    await this.deadLetters?.disconnect().catch(() => undefined);
+  }
+
+  private async runUntilAborted(
+    run: Run,
+    onMessage: (message: SourceMessage) => void,
+    options: ConsumeOptions,
+  ): Promise<void> {
+    const { signal } = options;
+    let attempt = 0;
+    const aborted = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    signal.addEventListener('abort', () => this.releaseCapacity(run), { once: true });
+    while (!signal.aborted && !this.closed) {
+      run.epoch++;
+      run.partitions.clear();
+      const client = createConsumerClient(
+        this.settings.connection,
+        {
+          topic: this.settings.topic,
+          groupId: this.settings.groupId,
+          fromBeginning: this.settings.fromBeginning,
+          concurrency: Math.max(1, Math.min(options.maxInFlight, 16)),
+          sessionTimeoutMs: this.settings.sessionTimeoutMs,
+        },
+        this.logger,
+      );
+      run.client = client;
+      run.committer = new OffsetCommitter((offsets) => client.commit(offsets), this.logger);
+      const crashed = new Promise<unknown>((resolve) => {
+        run.crashed = resolve;
+      });
+      let failure: unknown;
+      try {
+        await client.start({
+          onBatch: (batch) => this.deliverBatch(run, batch, onMessage, options),
+          onAssigned: (assignment) => {
+            attempt = 0;
+            run.epoch++;
+            run.partitions.clear();
+            run.committer?.clear();
+            this.logger.info(
+              { assignment, groupId: this.settings.groupId },
+              `kafka consumer joined group ${this.settings.groupId}`,
+            );
+          },
+          onCrash: (error) => run.crashed?.(error),
+        });
+        const outcome = await Promise.race([aborted.then(() => 'aborted' as const), crashed]);
+        if (outcome === 'aborted' || this.closed) {
+          await this.drain(run, client);
+          return;
+        }
+        failure = outcome;
+      } catch (error) {
+        failure = error;
+      }
+      await client.stop().catch(() => undefined);
+      if (signal.aborted || this.closed) return;
+      const classified = classifyClientError(failure, this.failureContext);
+      if (classified.kind === 'fatal') {
+        this.logger.error({ err: classified.error }, `kafka consumer stopped: ${classified.error.message}`);
+        throw classified.error;
+      }
+      const delayMs = retryDelay(attempt++, {
+        initialMs: this.settings.connection.retryBackoffMs * 5,
+        maxMs: this.settings.connection.retryBackoffMaxMs,
+      });
+      this.logger.error(
+        { err: classified.error, attempt, retryInMs: delayMs },
+        `kafka consumer of ${this.settings.topic} stopped (${classified.error.message}); restarting in ${delayMs} ms`,
+      );
+      await Promise.race([aborted, new Promise((resolve) => setTimeout(resolve, delayMs))]);
+    }
+  }
+
+  /** After the signal aborted: no new deliveries, wait (bounded) for in-flight settlements, commit, leave the group. */
+  private async drain(run: Run, client: ConsumerClient): Promise<void> {
+    run.stopping = true;
+    client.pause();
+    this.releaseCapacity(run);
+    const deadline = Date.now() + this.settings.drainTimeoutMs;
+    while (run.inFlight > 0 && Date.now() < deadline && !this.closed) {
+      await this.waitForCapacity(run, Math.max(1, deadline - Date.now()));
+    }
+    if (run.inFlight > 0) {
+      this.logger.warn(
+        { unsettled: run.inFlight },
+        `kafka consumer stopped with ${run.inFlight} unsettled message(s); they will be delivered again`,
+      );
+    }
+    await run.committer?.flush();
+    await client
+      .stop()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'leaving the consumer group failed'));
+  }
+
+  private async deliverBatch(
+    run: Run,
+    batch: ConsumedBatch,
+    onMessage: (message: SourceMessage) => void,
+    options: ConsumeOptions,
+  ): Promise<void> {
+    const epoch = run.epoch;
+    let offsets = run.partitions.get(batch.partition);
+    if (!offsets) {
+      offsets = new PartitionOffsets();
+      run.partitions.set(batch.partition, offsets);
+    }
+    for (const record of batch.records) {
+      while (run.inFlight >= options.maxInFlight && !run.stopping && batch.isActive()) {
+        await this.waitForCapacity(run, 1000);
+        await batch.heartbeat().catch(() => undefined);
+      }
+      if (run.stopping || options.signal.aborted || !batch.isActive() || run.epoch !== epoch) return;
+      const offset = BigInt(record.offset);
+      offsets.deliver(offset);
+      run.inFlight++;
+      batch.markFetched(record.offset);
+      const message = this.toSourceMessage(run, epoch, offsets, record);
+      try {
+        onMessage(message);
+      } catch (error) {
+        this.logger.error(
+          { err: error, position: message.position },
+          'the onMessage callback threw; the message stays unsettled',
+        );
+      }
+    }
+  }
+
+  private toSourceMessage(
+    run: Run,
+    epoch: number,
+    offsets: PartitionOffsets,
+    record: ConsumedRecord,
+  ): SourceMessage {
+    const offset = BigInt(record.offset);
+    const highest = this.delivered.get(record.partition);
+    const redelivered = highest !== undefined && offset <= highest;
+    if (!redelivered) this.delivered.set(record.partition, offset);
+    const position = `${record.topic}[${record.partition}]@${record.offset}`;
+    let settled = false;
+    let settling: Promise<void> | undefined;
+    const finish = () => {
+      settled = true;
+      run.inFlight--;
+      this.releaseCapacity(run);
+      if (run.epoch !== epoch) return; // a rebalance or restart happened: the new owner redelivers it
+      const next = offsets.settle(offset);
+      if (next !== undefined) {
+        run.committer?.add({ topic: record.topic, partition: record.partition, offset: next.toString() });
+      }
+    };
+    return {
+      body: record.value ?? Buffer.alloc(0),
+      headers: record.headers,
+      key: record.key === null ? undefined : record.key.toString('utf8'),
+      redelivered,
+      position,
+      meta: {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        timestamp: record.timestamp,
+        groupId: this.settings.groupId,
+      },
+      settle: (settlement: Settlement): Promise<void> => {
+        if (settled) return Promise.resolve();
+        if (settlement.outcome === 'ack') {
+          finish();
+          return Promise.resolve();
+        }
+        settling ??= this.deadLetter(record, settlement.reason).then(finish, (error: unknown) => {
+          settling = undefined;
+          throw error;
+        });
+        return settling;
+      },
+    };
+  }
+
+  /** Produces a copy of the message to the dead-letter topic and waits for the acknowledgement. */
+  private async deadLetter(record: ConsumedRecord, reason: string): Promise<void> {
+    const producer = this.deadLetterProducer();
+    const copy: ProducerRecord = {
+      key: record.key === null ? null : record.key.toString('utf8'),
+      value: record.value ?? Buffer.alloc(0),
+      headers: {
+        ...record.headers,
+        'x-death-reason': reason,
+        'x-original-topic': record.topic,
+        'x-original-partition': String(record.partition),
+        'x-original-offset': record.offset,
+      },
+    };
+    const topic = this.settings.deadLetterTopic;
+    const context = { ...this.failureContext, topic };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.deadLettersReady;
+        let pending: readonly ProducerRecord[] = [copy];
+        while (pending.length > 0) pending = (await producer.send(topic, pending)).unacknowledged;
+        return;
+      } catch (error) {
+        const failure = classifyClientError(error, context);
+        if (failure.kind === 'fatal' || attempt >= 4 || this.closed) {
+          this.deadLettersReady = undefined;
+          throw new PublishError(
+            `Could not write the dead letter of ${record.topic}[${record.partition}]@${record.offset} to ${topic}: ${failure.error.message}`,
+            { cause: failure.error, canRetry: failure.kind !== 'fatal' },
+          );
+        }
+        this.deadLettersReady = producer.connect();
+        this.deadLettersReady.catch(() => undefined);
+        await new Promise((resolve) =>
+          setTimeout(
+            resolve,
+            retryDelay(attempt, { initialMs: 200, maxMs: this.settings.connection.retryBackoffMaxMs }),
+          ),
+        );
+      }
+    }
+  }
+
+  private deadLetterProducer(): ProducerClient {
+    if (!this.deadLetters) {
+      this.deadLetters = createProducerClient(
+        this.settings.connection,
+        { idempotent: true, acks: -1, partitioner: 'crc32' },
+        this.logger,
+      );
+    }
+    if (!this.deadLettersReady) {
+      this.deadLettersReady = this.deadLetters.connect();
+      this.deadLettersReady.catch(() => undefined);
+    }
+    return this.deadLetters;
+  }
+
+  private waitForCapacity(run: Run, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        run.capacityWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      run.capacityWaiters.add(done);
+    });
+  }
+
+  private releaseCapacity(run: Run): void {
+    for (const waiter of [...run.capacityWaiters]) waiter();
+  }
+}
+
+function readSourceOptions(options: KafkaMessageSourceOptions, logger: Logger): SourceSettings {
+  const reader = new ConfigReader(options as Record<string, unknown>, {
+    prefix: 'KafkaMessageSource options',
+    logger,
+  });
+  for (const key of ['logger', 'oauthBearerProvider']) reader.raw(key);
+  const settings = new SettingsReader(reader, 'code', logger);
+  const topic = readTopic(settings);
+  const result: SourceSettings = {
+    connection: readConnectionSettings(settings, options.oauthBearerProvider),
+    topic,
+    groupId: settings.string('groupId', DEFAULT_GROUP_ID)!,
+    fromBeginning: reader.boolean('fromBeginning', { default: false }) ?? false,
+    deadLetterTopic: reader.string('deadLetterTopic', { nonEmpty: true }) ?? `${topic}.dead-letter`,
+    sessionTimeoutMs:
+      reader.integer('sessionTimeoutMs', { default: 30_000, min: 6000, max: 600_000 }) ?? 30_000,
+    drainTimeoutMs: reader.integer('drainTimeoutMs', { default: 10_000, min: 0, max: 3_600_000 }) ?? 10_000,
+    style: 'code',
+  };
+  reader.warnUnknown('KafkaMessageSource');
+  return result;
+}

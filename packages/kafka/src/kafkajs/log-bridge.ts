@@ -1,0 +1,38 @@
+import { type Logger, redactConfig } from '@broker/core';
+import { type LogEntry, logLevel } from 'kafkajs';
+import type { ClientLogLevel } from '../settings/connection-options';
+
+const LEVELS: Record<ClientLogLevel, logLevel> = {
+  nothing: logLevel.NOTHING,
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+};
+
+/** kafkajs's warning for a bounded retry count: our send loop retries the same batch on the same producer for as long as it takes. */
+const EXPECTED_WARNINGS = [/Limiting retries for the idempotent producer/];
+
+export function toKafkajsLogLevel(level: ClientLogLevel): logLevel {
+  return LEVELS[level];
+}
+
+/**
+ * Routes kafkajs's log lines into our logger, tagged `kafkajs: <namespace>`. kafkajs reports
+ * every failed attempt it retries as an error; we report at error level only what we give up
+ * on, so its errors arrive as warnings.
+ */
+export function kafkajsLogCreator(logger: Logger): () => (entry: LogEntry) => void {
+  return () =>
+    ({ namespace, level, log }) => {
+      const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
+      const context = { kafkajs: namespace, ...redactConfig(extra) };
+      if (level === logLevel.DEBUG || EXPECTED_WARNINGS.some((pattern) => pattern.test(message))) {
+        logger.debug(context, message);
+      } else if (level === logLevel.INFO) {
+        logger.info(context, message);
+      } else {
+        logger.warn(context, message);
+      }
+    };
+}

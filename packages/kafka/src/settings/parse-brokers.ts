@@ -1,0 +1,52 @@
+import { type ConfigReader, censorUrl } from '@broker/core';
+
+const DEFAULT_PORT = 9092;
+
+/**
+ * The bootstrap servers from `url`: a string (`host:port`, a comma list) or a list of
+ * `host:port`, as Rasa accepts them. A missing port means 9092; a `scheme://` prefix (as in
+ * Kafka's listener notation) is dropped; IPv6 hosts are written `[::1]:9092`.
+ */
+export function parseBrokers(reader: ConfigReader, key: string, aliases: readonly string[]): string[] {
+  const raw = reader.raw(key, { aliases });
+  if (raw === undefined) {
+    throw reader.error(
+      key,
+      'is required: the Kafka bootstrap servers, e.g. "localhost:9092" or a list of host:port.',
+    );
+  }
+  const entries = Array.isArray(raw) ? raw : [raw];
+  const brokers: string[] = [];
+  for (const entry of entries) {
+    if (typeof entry !== 'string') {
+      throw reader.error(key, `expected host:port strings, got ${JSON.stringify(entry)}.`);
+    }
+    for (const part of entry.split(',')) {
+      const trimmed = part.trim();
+      if (trimmed === '') continue;
+      brokers.push(parseBroker(reader, key, trimmed));
+    }
+  }
+  if (brokers.length === 0) {
+    throw reader.error(key, 'names no broker; give at least one host:port, e.g. "localhost:9092".');
+  }
+  return brokers;
+}
+
+function parseBroker(reader: ConfigReader, key: string, value: string): string {
+  const address = value.replace(/^[a-z][a-z0-9_+.-]*:\/\//i, '').replace(/\/+$/, '');
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]\s/@]+)(?::(\d+))?$/i.exec(address);
+  const port = match?.[2] === undefined ? DEFAULT_PORT : Number(match[2]);
+  if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw reader.error(
+      key,
+      `${JSON.stringify(hideCredentials(value))} is not a broker address; expected host:port with a port from 1 to 65535, e.g. "localhost:9092".`,
+    );
+  }
+  return `${match[1]}:${port}`;
+}
+
+/** Broker addresses carry no credentials, but a mistyped URL might: never print them. */
+function hideCredentials(value: string): string {
+  return censorUrl(value).replace(/^[^@/]*@/, '***@');
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { CommitOffset } from '../src/client/kafka-client';
+import { OffsetCommitter } from '../src/consumer/offset-committer';
+import { PartitionOffsets } from '../src/consumer/partition-offsets';
+import { captureLogger } from './capture-logger';
+
+describe('PartitionOffsets', () => {
+  it('commits only after every earlier delivery of the partition is settled', () => {
+    const offsets = new PartitionOffsets();
+    for (const offset of [10n, 11n, 12n, 15n]) offsets.deliver(offset);
+    expect(offsets.settle(11n)).toBeUndefined();
+    expect(offsets.settle(12n)).toBeUndefined();
+    expect(offsets.settle(10n)).toBe(13n);
+    expect(offsets.unsettledCount).toBe(1);
+    // Gaps in the log (compaction, transaction markers) do not hold the commit back.
+    expect(offsets.settle(15n)).toBe(16n);
+    expect(offsets.unsettledCount).toBe(0);
+  });
+
+  it('stays correct over many deliveries settled out of order', () => {
+    const offsets = new PartitionOffsets();
+    const count = 5000;
+    for (let i = 0; i < count; i++) offsets.deliver(BigInt(i));
+    let committed = 0n;
+    for (let i = count - 1; i >= 1; i -= 2) expect(offsets.settle(BigInt(i))).toBeUndefined();
+    for (let i = 0; i < count; i += 2) committed = offsets.settle(BigInt(i)) ?? committed;
+    expect(committed).toBe(BigInt(count));
+  });
+});
+
+describe('OffsetCommitter', () => {
+  it('merges offsets settled while a commit runs into the next commit, newest per partition', async () => {
+    const commits: CommitOffset[][] = [];
+    let release: (() => void) | undefined;
+    const committer = new OffsetCommitter(async (offsets) => {
+      commits.push([...offsets]);
+      if (commits.length === 1) await new Promise<void>((resolve) => (release = resolve));
+    }, captureLogger());
+    committer.add({ topic: 't', partition: 0, offset: '1' });
+    committer.add({ topic: 't', partition: 0, offset: '2' });
+    committer.add({ topic: 't', partition: 1, offset: '7' });
+    committer.add({ topic: 't', partition: 0, offset: '3' });
+    await new Promise((resolve) => setImmediate(resolve));
+    release?.();
+    await committer.flush();
+    expect(commits).toEqual([
+      [{ topic: 't', partition: 0, offset: '1' }],
+      [
+        { topic: 't', partition: 0, offset: '3' },
+        { topic: 't', partition: 1, offset: '7' },
+      ],
+    ]);
+  });
+
+  it('retries a failed commit, then gives up with a warning', async () => {
+    const logger = captureLogger();
+    let calls = 0;
+    const committer = new OffsetCommitter(async () => {
+      calls++;
+      throw new Error('REBALANCE_IN_PROGRESS');
+    }, logger);
+    committer.add({ topic: 't', partition: 0, offset: '5' });
+    await committer.flush();
+    expect(calls).toBe(3);
+    expect(logger.text()).toContain('those messages may be delivered again');
+  });
+});
