@@ -929,3 +929,31 @@ kafka_wait_serving() {
   "$@" 1 || true # print why it fails
   return 1
 }
+
+# ---- Python with Debian's python3-pika / python3-kafka (pyenv's python3 may shadow /usr/bin/python3)
+find_python() {
+  local py
+  for py in /usr/bin/python3 "$(command -v python3 || true)"; do
+    [[ -n $py && -x $py ]] || continue
+    if "$py" -c 'import pika, kafka' >/dev/null 2>&1; then
+      echo "$py"
+      return 0
+    fi
+  done
+  echo ""
+}
+
+# ---- $STATE/services.json: every endpoint, credential and file the tests need
+write_services_json() {
+  local python
+  if [[ -n ${FOUND_PYTHON+set} ]]; then python=$FOUND_PYTHON; else python=$(find_python); fi
+  BS_STATE="$STATE" BS_LOGS="$LOGS" BS_PIDS="$PIDS" BS_TLS="$TLS_DIR" BS_SERVICES_DIR="$SERVICES_DIR" \
+    BS_PYTHON="$python" BS_KAFKA_VERSION="$KAFKA_VERSION" BS_KEYSTORE_PASSWORD="$KEYSTORE_PASSWORD" \
+    BS_MAIN="$MAIN_RABBIT_HOST:$MAIN_RABBIT_PORT:$MAIN_RABBIT_NODE" \
+    BS_FAULT="$FAULT_PORT:$FAULT_NODE:$FAULT_VHOST:$LIMITED_USER:$LIMITED_PASSWORD" \
+    BS_TLSNODE="$TLS_PLAIN_PORT:$TLS_AMQPS_PORT:$TLS_NODE" \
+    BS_KAFKA="$KAFKA_PLAINTEXT_PORT:$KAFKA_SASL_PLAINTEXT_PORT:$KAFKA_SSL_PORT:$KAFKA_SASL_SSL_PORT:$KAFKA_CONTROLLER_PORT" \
+    BS_KAFKA_USERS="$KAFKA_USER:$KAFKA_PASSWORD:$KAFKA_ADMIN_USER:$KAFKA_ADMIN_PASSWORD" \
+    BS_CLUSTER="${CLUSTER_PORTS[*]}:${CLUSTER_CONTROLLER_PORTS[*]}" \
+    node "$SERVICES_DIR/write-services-json.cjs"
+}
