@@ -1,32 +1,35 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { runDemo } from '../demo/run-demo';
+import { Command, CommanderError } from 'commander';
+import { consumeCommand } from './commands/consume-command';
+import { demoCommand } from './commands/demo-command';
+import { exportCommand } from './commands/export-command';
+import { publishCommand } from './commands/publish-command';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes';
+
+declare const __PACKAGE_VERSION__: string;
 
 const program = new Command()
   .name('broker')
   .description('Stream and consume Rasa conversation events on RabbitMQ, Kafka or a file.')
-  .showHelpAfterError();
+  .version(__PACKAGE_VERSION__)
+  .showHelpAfterError('(run broker --help for usage)')
+  .addHelpText('after', EXIT_CODES_HELP)
+  .exitOverride();
 
-program
-  .command('demo')
-  .description(
-    'Run a scripted moodbot conversation through a tracker store and print the event stream (no broker needed).',
-  )
-  .option(
-    '-e, --endpoints <file>',
-    'endpoints.yml whose event_broker to stream through (default: a file broker in a temp folder)',
-  )
-  .option('--no-delay', 'do not pause between turns')
-  .action(async (options: { endpoints?: string; delay: boolean }) => {
-    await runDemo({
-      ...(options.endpoints ? { endpoints: options.endpoints } : {}),
-      write: (line) => process.stdout.write(`${line}\n`),
-      color: process.stdout.isTTY === true,
-      turnDelayMs: options.delay ? 300 : 0,
-    });
-  });
+for (const command of [consumeCommand(), publishCommand(), exportCommand(), demoCommand()]) {
+  program.addCommand(
+    command.showHelpAfterError(`(run broker ${command.name()} --help for usage)`).exitOverride(),
+  );
+}
 
 program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`broker: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; any other command-line mistake is a usage error.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return;
+  }
+  process.stderr.write(
+    `broker: error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = EXIT.failure;
 });

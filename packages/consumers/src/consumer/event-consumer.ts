@@ -309,6 +309,15 @@ export class EventConsumer {
           this.counts.unsettled++;
           return;
         }
+        if (this.stopping.signal.aborted) {
+          // No retries while stopping, and no dead letter either: the broker delivers it again.
+          this.counts.unsettled++;
+          this.logger.debug(
+            { position: consumed.position, err: error },
+            `${consumed.position} failed while stopping (${describeError(error)}); leaving it to the broker to deliver again`,
+          );
+          return;
+        }
         const stage = handlerDone ? `sink ${this.sink?.name}` : 'handler';
         // A BrokerError that says retrying cannot help (e.g. a row the database refuses) is not retried.
         const permanent = BrokerError.isInstance(error) && !error.canRetry;

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  ConfigError,
   createEventBroker,
+  createMessageSource,
   type EndpointConfig,
   type EventBroker,
   type EventMessage,
@@ -12,6 +15,8 @@ import {
   InMemoryTrackerStore,
   type Logger,
   loadEndpoints,
+  parseEventMessage,
+  TimeoutError,
   toEndpointConfig,
 } from '@broker/core';
 import { formatTranscriptLine } from '../sinks/transcript';
@@ -34,24 +39,53 @@ export interface DemoResult {
   brokerType: string;
 }
 
-/** A reader of what the demo's broker carries, started before anything is published. */
+/** A reader of what the demo's broker carries. */
 interface DemoReader {
   next(): Promise<EventMessage>;
-  stop(): void;
+  stop(): Promise<void>;
 }
+
+const READ_BACK_TIMEOUT_MS = 30_000;
 
 function defaultEndpoint(): EndpointConfig {
   const path = join(mkdtempSync(join(tmpdir(), 'broker-demo-')), 'rasa_event.log');
   return toEndpointConfig({ type: 'file', path });
 }
 
-function readerFor(broker: EventBroker): DemoReader {
+function messageQueue() {
   const queue: EventMessage[] = [];
   let wake: (() => void) | undefined;
-  const push = (message: EventMessage) => {
-    queue.push(message);
-    wake?.();
+  return {
+    push(message: EventMessage) {
+      queue.push(message);
+      wake?.();
+    },
+    async next(): Promise<EventMessage> {
+      const deadline = Date.now() + READ_BACK_TIMEOUT_MS;
+      while (queue.length === 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw new TimeoutError(
+            `The demo published events but could not read them back within ${READ_BACK_TIMEOUT_MS / 1000} s.`,
+            1,
+          );
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      return queue.shift()!;
+    },
   };
+}
+
+/** File and memory brokers are read directly, before anything is published. */
+function localReader(broker: EventBroker): DemoReader | undefined {
+  const messages = messageQueue();
   const controller = new AbortController();
   if (broker instanceof FileEventBroker) {
     void (async () => {
@@ -59,22 +93,63 @@ function readerFor(broker: EventBroker): DemoReader {
         signal: controller.signal,
         pollIntervalMs: 20,
       })) {
-        if (line.ok) push(line.message);
+        if (line.ok) messages.push(line.message);
       }
     })();
   } else if (broker instanceof InMemoryEventBroker) {
-    broker.subscribe(push);
+    broker.subscribe(messages.push);
   } else {
-    throw new Error(
-      `The demo reads back file and memory brokers; for ${broker.constructor.name} use \`broker consume\` in a second terminal.`,
-    );
+    return undefined;
   }
+  return { next: messages.next, stop: async () => controller.abort() };
+}
+
+/**
+ * RabbitMQ and Kafka are read back through the same message source `broker consume` uses.
+ * Only this run's conversations (their ids end in `suffix`) are acknowledged; anything else
+ * on the queue is left there for its real consumer.
+ */
+async function sourceReader(
+  endpoint: EndpointConfig,
+  suffix: string,
+  logger: Logger | undefined,
+): Promise<DemoReader> {
+  const source = await createMessageSource(endpoint, {
+    fromBeginning: true,
+    groupId: `broker-demo${suffix}`,
+    ...(logger ? { logger } : {}),
+  });
+  const messages = messageQueue();
+  const controller = new AbortController();
+  let failure: unknown;
+  const consuming = source
+    .consume(
+      (message) => {
+        let parsed: EventMessage;
+        try {
+          parsed = parseEventMessage(message.body);
+        } catch {
+          return;
+        }
+        if (!parsed.senderId.endsWith(suffix)) return;
+        messages.push(parsed);
+        void message.settle({ outcome: 'ack' });
+      },
+      { maxInFlight: 1000, signal: controller.signal },
+    )
+    .catch((error: unknown) => {
+      failure = error;
+    });
   return {
     next: async () => {
-      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      return queue.shift()!;
+      if (failure) throw failure;
+      return messages.next();
     },
-    stop: () => controller.abort(),
+    stop: async () => {
+      controller.abort();
+      await source.close();
+      await consuming;
+    },
   };
 }
 
@@ -85,14 +160,25 @@ function readerFor(broker: EventBroker): DemoReader {
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const endpoint = options.endpoints ? loadEndpoints(options.endpoints).eventBroker : defaultEndpoint();
-  if (!endpoint)
-    throw new Error(`${options.endpoints} has no event_broker section: there is nothing to stream to.`);
+  if (!endpoint) {
+    throw new ConfigError(
+      `${options.endpoints} has no event_broker section: there is nothing to stream to.`,
+      {
+        key: 'event_broker',
+        file: options.endpoints,
+      },
+    );
+  }
   const broker = await createEventBroker(endpoint, options.logger ? { logger: options.logger } : {});
-  if (!broker) throw new Error('The endpoints file configures no event broker.');
+  if (!broker)
+    throw new ConfigError('The endpoints file configures no event broker.', { key: 'event_broker' });
   const where = broker instanceof FileEventBroker ? ` (${broker.path})` : '';
   options.write(`Streaming a moodbot conversation through the ${endpoint.type ?? 'pika'} broker${where}:\n`);
 
-  const reader = readerFor(broker);
+  // Conversations of a run through a real broker get their own ids, so the demo reads back only its own events.
+  const local = localReader(broker);
+  const suffix = local ? '' : `-${randomBytes(2).toString('hex')}`;
+  let reader = local;
   const store = new InMemoryTrackerStore({
     eventBroker: broker,
     ...(options.logger ? { logger: options.logger } : {}),
@@ -101,11 +187,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let consumed = 0;
   try {
     for (const turn of moodbotScript()) {
-      const tracker = await store.getOrCreateTracker(turn.senderId, { appendActionListen: false });
+      const tracker = await store.getOrCreateTracker(`${turn.senderId}${suffix}`, {
+        appendActionListen: false,
+      });
       tracker.updateWithEvents(turn.events);
       await store.save(tracker);
       published += turn.events.length;
       await broker.flush(10_000);
+      // A broker has declared its queue or topic once the first events are confirmed.
+      reader ??= await sourceReader(endpoint, suffix, options.logger);
       while (consumed < published) {
         options.write(formatTranscriptLine(await reader.next(), { color: options.color ?? false }));
         consumed++;
@@ -113,7 +203,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (options.turnDelayMs) await new Promise((resolve) => setTimeout(resolve, options.turnDelayMs));
     }
   } finally {
-    reader.stop();
+    await reader?.stop();
     const report = await broker.close({ timeout: 10_000 });
     const stats = report.stats;
     options.write(

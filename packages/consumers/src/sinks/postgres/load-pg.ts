@@ -37,10 +37,13 @@ export const DATABASE_URL_HINT =
 export async function loadPg(): Promise<PgModule> {
   let module: unknown;
   try {
-    module = await importModule('pg');
+    // Next to @broker/consumers first (where a peer dependency is installed), then the application's.
+    module = await import('pg').catch((error: unknown) => {
+      if (!isMissingPg(error)) throw error;
+      return importModule('pg');
+    });
   } catch (error) {
-    const message = String((error as Error)?.message ?? error);
-    if (/Cannot find (module|package) 'pg'/.test(message)) {
+    if (isMissingPg(error)) {
       throw new MissingDependencyError(
         'pg',
         'The PostgreSQL sink needs the pg package (node-postgres), which is not installed. Install it with `npm install pg`.',
@@ -49,8 +52,11 @@ export async function loadPg(): Promise<PgModule> {
     }
     throw error;
   }
-  const pg = ((module as { default?: unknown }).default ?? module) as PgModule;
-  return pg;
+  return ((module as { default?: unknown }).default ?? module) as PgModule;
+}
+
+function isMissingPg(error: unknown): boolean {
+  return /Cannot find (module|package) 'pg'/.test(String((error as Error)?.message ?? error));
 }
 
 /** Opens a small pool; idle-connection errors are reported instead of crashing the process. */

@@ -1,0 +1,170 @@
+import { ConfigError, loadEndpoints } from '@broker/core';
+import { Command, Option } from 'commander';
+import { EventConsumer, openMessageSource } from '../../consumer/event-consumer';
+import type { EventSink } from '../../sinks/event-sink';
+import { JsonLinesFileSink } from '../../sinks/jsonl-file-sink';
+import { PostgresSink } from '../../sinks/postgres/postgres-sink';
+import { type OutputFormat, StdoutSink } from '../../sinks/stdout-sink';
+import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
+import { EXIT, UsageError } from '../exit-codes';
+import { choice, list, wholeNumber } from '../option-parsers';
+import { runCommand } from '../run-command';
+import { abortOnSignals } from '../shutdown-signals';
+
+export interface ConsumeCommandOptions {
+  endpoints: string;
+  sink: 'stdout' | 'jsonl' | 'postgres';
+  format?: OutputFormat;
+  output?: string;
+  databaseUrl?: string;
+  schema: string;
+  type?: string[];
+  sender?: string[];
+  skipUnknown?: boolean;
+  fromBeginning?: boolean;
+  group?: string;
+  queue?: string;
+  deadLetter?: string;
+  concurrency: number;
+  maxRetries: number;
+  maxEvents?: number;
+  json?: boolean;
+  logLevel: LogLevel;
+}
+
+async function openSink(
+  options: ConsumeCommandOptions,
+  logger: ReturnType<typeof createCliLogger>,
+): Promise<EventSink> {
+  if (options.sink !== 'stdout' && options.format) {
+    throw new UsageError(
+      `--format only applies to --sink stdout (the ${options.sink} sink stores wire bodies).`,
+    );
+  }
+  if (options.sink === 'jsonl') {
+    if (!options.output)
+      throw new UsageError('--sink jsonl needs --output <file> (the JSON-lines file to append to).');
+    return JsonLinesFileSink.open({ path: options.output });
+  }
+  if (options.output)
+    throw new UsageError(`--output only applies to --sink jsonl, not --sink ${options.sink}.`);
+  if (options.sink === 'postgres') {
+    return PostgresSink.open({
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      schema: options.schema,
+      logger,
+    });
+  }
+  return new StdoutSink(options.format ? { format: options.format } : {});
+}
+
+export async function runConsumeCommand(options: ConsumeCommandOptions): Promise<number> {
+  const logger = createCliLogger({ level: options.logLevel, json: options.json === true });
+  const section = loadEndpoints(options.endpoints, { logger }).eventBroker;
+  if (!section) {
+    throw new ConfigError(
+      `${options.endpoints} has no event_broker section: there is nothing to consume. Add one (type: pika or kafka, url, queues or topic).`,
+      { key: 'event_broker', file: options.endpoints },
+    );
+  }
+  const sink = await openSink(options, logger);
+  const signals = abortOnSignals((signal) => logger.info(`${signal}: stopping (finishing events in flight)`));
+  try {
+    const source = await openMessageSource(section, {
+      logger,
+      ...(options.queue ? { queue: options.queue } : {}),
+      ...(options.group ? { groupId: options.group } : {}),
+      ...(options.fromBeginning ? { fromBeginning: true } : {}),
+      ...(options.deadLetter ? { deadLetter: options.deadLetter } : {}),
+    });
+    const consumer = new EventConsumer(
+      source,
+      {
+        sink,
+        concurrency: options.concurrency,
+        retry: { maxRetries: options.maxRetries },
+        filter: {
+          ...(options.type ? { types: options.type } : {}),
+          ...(options.sender ? { senders: options.sender } : {}),
+          unknownEvents: options.skipUnknown ? 'skip' : 'handle',
+        },
+        ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}),
+        signal: signals.signal,
+        logger,
+      },
+      true,
+    );
+    // The reader of our output went away (`| head`): stop; what was not written stays with the broker.
+    const onOutputError = (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') logger.error({ err: error }, `cannot write to stdout: ${error.message}`);
+      consumer.stop();
+    };
+    process.stdout.on('error', onOutputError);
+    const report = await consumer.run();
+    process.stdout.off('error', onOutputError);
+    await sink.close();
+    const summary = { command: 'consume', ok: true, reason: report.reason, ...report.stats };
+    if (options.json) {
+      // stdout carries the events with the stdout sink; the summary goes to stderr then.
+      const stream = options.sink === 'stdout' ? process.stderr : process.stdout;
+      stream.write(`${JSON.stringify(summary)}\n`);
+    } else {
+      const s = report.stats;
+      logger.info(
+        `${s.handled} handled, ${s.filtered} filtered, ${s.malformed} malformed, ${s.deadLettered} dead-lettered, ${s.retried} retries, ${s.duplicates} duplicates skipped${s.unsettled ? `, ${s.unsettled} left with the broker` : ''}`,
+      );
+    }
+    return EXIT.ok;
+  } finally {
+    signals.dispose();
+    await sink.close().catch(() => {});
+  }
+}
+
+export function consumeCommand(): Command {
+  return new Command('consume')
+    .description(
+      'Consume the events a Rasa server (or `broker publish`) streams to the broker in endpoints.yml, and print or store them.',
+    )
+    .requiredOption('-e, --endpoints <file>', 'endpoints.yml whose event_broker to consume from')
+    .addOption(
+      new Option('--sink <sink>', 'where events go')
+        .choices(['stdout', 'jsonl', 'postgres'])
+        .default('stdout'),
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'stdout sink: transcript (readable) or json (wire bodies as received); default transcript on a terminal, json otherwise',
+      ).argParser(choice('--format', ['transcript', 'json'] as const)),
+    )
+    .option('-o, --output <file>', 'jsonl sink: the JSON-lines file to append to')
+    .option('--database-url <url>', 'postgres sink: postgres://user@host:5432/db (default: $DATABASE_URL)')
+    .option('--schema <name>', 'postgres sink: schema for the conversations and events tables', 'public')
+    .option('--type <types>', 'only these event types, comma-separated (user,bot,action,...)', list)
+    .option('--sender <ids>', 'only these conversations (sender ids), comma-separated', list)
+    .option('--skip-unknown', 'skip event types this version does not know instead of passing them on')
+    .option(
+      '--from-beginning',
+      'Kafka: start from the earliest offset when the group has none (default: latest); file: from the start',
+    )
+    .option('--group <id>', 'Kafka consumer group (default broker-consumers)')
+    .option('--queue <name>', 'RabbitMQ queue to consume (default: the first of `queues`)')
+    .option('--dead-letter <name>', 'dead-letter queue or topic (default <queue or topic>.dead-letter)')
+    .option(
+      '--concurrency <n>',
+      'events in flight across conversations (prefetch)',
+      wholeNumber('--concurrency', 1, 10_000),
+      32,
+    )
+    .option(
+      '--max-retries <n>',
+      'retries of a failing sink before dead-lettering',
+      wholeNumber('--max-retries', 0, 1000),
+      3,
+    )
+    .option('--max-events <n>', 'stop after this many events', wholeNumber('--max-events', 1))
+    .option('--json', 'machine output: JSON log lines on stderr and a JSON summary')
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
+    .action(runCommand(runConsumeCommand));
+}

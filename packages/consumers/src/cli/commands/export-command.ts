@@ -1,0 +1,244 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ConfigError, censorUrl, createEventBroker, loadEndpoints } from '@broker/core';
+import { SingleBar } from 'cli-progress';
+import { Command, Option } from 'commander';
+import { type ExportableEvent, ExportInterruptedError, exportEvents } from '../../export/export-events';
+import { trackerDumpEvents } from '../../export/tracker-dump-events';
+import { PostgresConversationStore } from '../../sinks/postgres/postgres-conversation-store';
+import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
+import { EXIT, UsageError } from '../exit-codes';
+import { list, seconds, wholeNumber } from '../option-parsers';
+import { runCommand } from '../run-command';
+import { abortOnSignals } from '../shutdown-signals';
+
+export interface ExportCommandOptions {
+  endpoints: string;
+  databaseUrl?: string;
+  schema: string;
+  trackerDump?: string;
+  minimumTimestamp?: number;
+  maximumTimestamp?: number;
+  conversationIds?: string[];
+  offsetTimestampsBySeconds?: number;
+  resumeFile?: string;
+  chunkSize: number;
+  timeout: number;
+  json?: boolean;
+  logLevel: LogLevel;
+}
+
+interface ResumeState {
+  processId: string;
+  minimumTimestamp: number;
+  published: number;
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/** The command that continues an export from `minimumTimestamp`, with the run's other options. */
+export function continuationCommand(options: ExportCommandOptions, minimumTimestamp: number): string {
+  const args = ['broker', 'export', '--endpoints', options.endpoints];
+  if (options.trackerDump) args.push('--tracker-dump', options.trackerDump);
+  // A password is never printed; such a URL is better given through DATABASE_URL.
+  if (options.databaseUrl) args.push('--database-url', censorUrl(options.databaseUrl));
+  if (options.schema !== 'public') args.push('--schema', options.schema);
+  args.push('--minimum-timestamp', String(minimumTimestamp));
+  if (options.maximumTimestamp !== undefined)
+    args.push('--maximum-timestamp', String(options.maximumTimestamp));
+  if (options.conversationIds?.length) args.push('--conversation-ids', options.conversationIds.join(','));
+  if (options.offsetTimestampsBySeconds !== undefined)
+    args.push('--offset-timestamps-by-seconds', String(options.offsetTimestampsBySeconds));
+  if (options.resumeFile) args.push('--resume-file', options.resumeFile);
+  return args.map(shellQuote).join(' ');
+}
+
+function readResumeState(path: string): ResumeState | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as ResumeState;
+    if (typeof state.processId !== 'string' || typeof state.minimumTimestamp !== 'number')
+      throw new Error('fields missing');
+    return state;
+  } catch (error) {
+    throw new ConfigError(
+      `The resume file ${path} is not one \`broker export\` wrote (${(error as Error).message}); delete it to start over.`,
+      { key: 'resume-file', cause: error },
+    );
+  }
+}
+
+async function openEvents(
+  options: ExportCommandOptions,
+  filter: { conversationIds?: string[]; minimumTimestamp?: number; maximumTimestamp?: number },
+): Promise<{
+  events: AsyncIterable<ExportableEvent> | ExportableEvent[];
+  total: number;
+  close: () => Promise<void>;
+}> {
+  if (options.trackerDump) {
+    if (options.databaseUrl) throw new UsageError('Give either --tracker-dump or --database-url, not both.');
+    const events = trackerDumpEvents(options.trackerDump, filter);
+    return { events, total: events.length, close: async () => {} };
+  }
+  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    throw new UsageError(
+      'Nothing to export from: pass --database-url (the PostgreSQL sink of `broker consume`), set DATABASE_URL, or pass --tracker-dump <file>.',
+    );
+  }
+  const store = await PostgresConversationStore.open({ databaseUrl, schema: options.schema });
+  return { events: store.events(filter), total: await store.count(filter), close: () => store.close() };
+}
+
+export async function runExportCommand(options: ExportCommandOptions): Promise<number> {
+  const logger = createCliLogger({ level: options.logLevel, json: options.json === true });
+  const section = loadEndpoints(options.endpoints, { logger }).eventBroker;
+  if (!section) {
+    throw new ConfigError(
+      `${options.endpoints} has no event_broker section: there is nowhere to export to.`,
+      {
+        key: 'event_broker',
+        file: options.endpoints,
+      },
+    );
+  }
+  if (
+    options.minimumTimestamp !== undefined &&
+    options.maximumTimestamp !== undefined &&
+    options.minimumTimestamp >= options.maximumTimestamp
+  ) {
+    throw new UsageError('--minimum-timestamp must be smaller than --maximum-timestamp.');
+  }
+  const resume = options.resumeFile ? readResumeState(options.resumeFile) : undefined;
+  const minimumTimestamp =
+    resume !== undefined
+      ? Math.max(resume.minimumTimestamp, options.minimumTimestamp ?? -Infinity)
+      : options.minimumTimestamp;
+  if (resume) logger.info(`resuming export ${resume.processId} from timestamp ${minimumTimestamp}`);
+  const filter = {
+    ...(options.conversationIds?.length ? { conversationIds: options.conversationIds } : {}),
+    ...(minimumTimestamp !== undefined ? { minimumTimestamp } : {}),
+    ...(options.maximumTimestamp !== undefined ? { maximumTimestamp: options.maximumTimestamp } : {}),
+  };
+  const source = await openEvents(options, filter);
+  const broker = await createEventBroker(section, { logger });
+  if (!broker)
+    throw new ConfigError('The endpoints file configures no event broker.', { key: 'event_broker' });
+  const bar =
+    process.stderr.isTTY && !options.json && source.total > 0
+      ? new SingleBar({
+          stream: process.stderr,
+          format: 'exporting [{bar}] {value}/{total} events | {eta_formatted} left',
+        })
+      : undefined;
+  bar?.start(source.total, 0);
+  const signals = abortOnSignals((signal) =>
+    logger.info(`${signal}: stopping the export after the current chunk`),
+  );
+  try {
+    const report = await exportEvents(broker, {
+      events: source.events,
+      chunkSize: options.chunkSize,
+      confirmTimeoutMs: options.timeout,
+      signal: signals.signal,
+      ...(resume ? { processId: resume.processId } : {}),
+      ...(options.offsetTimestampsBySeconds !== undefined
+        ? { offsetTimestampsBySeconds: options.offsetTimestampsBySeconds }
+        : {}),
+      onProgress: (confirmed) => bar?.update(confirmed),
+    });
+    bar?.stop();
+    if (options.resumeFile) rmSync(options.resumeFile, { force: true });
+    const summary = { command: 'export', ok: true, ...report };
+    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else {
+      logger.info(
+        report.published === 0
+          ? 'no events to export in the given time range and conversations'
+          : `${report.published} event(s) of ${report.conversations} conversation(s) exported with ${'rasa-export-process-id'} ${report.processId}`,
+      );
+    }
+    return EXIT.ok;
+  } catch (error) {
+    bar?.stop();
+    if (!ExportInterruptedError.isInstance(error)) throw error;
+    const command = continuationCommand(options, error.resumeFromTimestamp);
+    if (options.resumeFile) {
+      const state: ResumeState = {
+        processId: error.processId,
+        minimumTimestamp: error.resumeFromTimestamp,
+        published: (resume?.published ?? 0) + error.published,
+      };
+      writeFileSync(options.resumeFile, `${JSON.stringify(state, null, 2)}\n`);
+    }
+    if (options.json) {
+      process.stdout.write(
+        `${JSON.stringify({
+          command: 'export',
+          ok: false,
+          error: { code: error.code, message: error.message },
+          published: error.published,
+          processId: error.processId,
+          resume: { minimumTimestamp: error.resumeFromTimestamp, command },
+        })}\n`,
+      );
+    } else {
+      process.stderr.write(
+        `broker: error: ${error.message}\nTo continue where the export stopped, run:\n  ${command}\n`,
+      );
+    }
+    return error.interrupted ? EXIT.interrupted : EXIT.failure;
+  } finally {
+    signals.dispose();
+    await broker.close({ timeout: 1000 }).catch(() => {});
+    await source.close();
+  }
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description(
+      "Rasa's `rasa export` for our stores: replay stored conversations to the broker in endpoints.yml, with the rasa-export-process-id header.",
+    )
+    .requiredOption('-e, --endpoints <file>', 'endpoints.yml whose event_broker to publish to')
+    .option('--database-url <url>', 'read the PostgreSQL sink of `broker consume` (default: $DATABASE_URL)')
+    .option('--schema <name>', 'schema of the conversation store', 'public')
+    .option('--tracker-dump <file>', 'read a Rasa tracker dump (or JSON lines of them) instead of PostgreSQL')
+    .option(
+      '--minimum-timestamp <seconds>',
+      'only events with timestamp >= this',
+      seconds('--minimum-timestamp'),
+    )
+    .option(
+      '--maximum-timestamp <seconds>',
+      'only events with timestamp < this',
+      seconds('--maximum-timestamp'),
+    )
+    .option('--conversation-ids <ids>', 'only these conversations, comma-separated', list)
+    .option(
+      '--offset-timestamps-by-seconds <seconds>',
+      'add this to every published timestamp',
+      seconds('--offset-timestamps-by-seconds'),
+    )
+    .option(
+      '--resume-file <file>',
+      'remember where a failed export stopped, and continue from there on the next run',
+    )
+    .option(
+      '--chunk-size <n>',
+      'events published between waits for confirmation',
+      wholeNumber('--chunk-size', 1),
+      500,
+    )
+    .option(
+      '--timeout <ms>',
+      'how long to wait for the broker to confirm a chunk',
+      wholeNumber('--timeout', 1),
+      30_000,
+    )
+    .option('--json', 'machine output: a JSON summary on stdout, JSON log lines on stderr')
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
+    .action(runCommand(runExportCommand));
+}

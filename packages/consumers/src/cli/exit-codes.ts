@@ -1,0 +1,55 @@
+import {
+  AccessRefusedError,
+  AuthenticationError,
+  BrokerError,
+  ConfigError,
+  ConnectionError,
+  EventValidationError,
+  MissingDependencyError,
+  TlsError,
+} from '@broker/core';
+
+/** What `broker` exits with; documented in the README and `broker --help`. */
+export const EXIT = {
+  /** Done. `consume` also exits 0 after a graceful stop (SIGINT, SIGTERM, --max-events). */
+  ok: 0,
+  /** A runtime failure: events not confirmed by the broker, the consumer's source failed, an export stopped part-way (the resume command is printed). */
+  failure: 1,
+  /** Bad usage or configuration: unknown option, bad value, unreadable or invalid endpoints file, invalid input events. */
+  usage: 2,
+  /** A package is missing: the adapter (@broker/pika, @broker/kafka) or pg. */
+  missingPackage: 3,
+  /** Cannot connect: broker or database unreachable, credentials rejected, TLS failure. */
+  connection: 4,
+  /** Interrupted (SIGINT/SIGTERM) before `publish` or `export` finished. */
+  interrupted: 130,
+} as const;
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0    done (consume: also after a graceful stop by SIGINT, SIGTERM or --max-events)
+  1    runtime failure (events not confirmed, the source failed, an export stopped part-way)
+  2    usage or configuration error (bad option, bad endpoints file, invalid input)
+  3    a package is missing (@broker/pika, @broker/kafka, pg)
+  4    cannot connect (broker or database unreachable, credentials rejected, TLS)
+  130  interrupted before publish or export finished`;
+
+export function exitCodeFor(error: unknown): number {
+  if (MissingDependencyError.isInstance(error)) return EXIT.missingPackage;
+  if (
+    ConnectionError.isInstance(error) ||
+    AuthenticationError.isInstance(error) ||
+    AccessRefusedError.isInstance(error) ||
+    TlsError.isInstance(error)
+  )
+    return EXIT.connection;
+  if (ConfigError.isInstance(error) || EventValidationError.isInstance(error)) return EXIT.usage;
+  if (error instanceof UsageError) return EXIT.usage;
+  if (BrokerError.isInstance(error)) return EXIT.failure;
+  return EXIT.failure;
+}
+
+/** A command-line mistake (bad option value, conflicting options). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
