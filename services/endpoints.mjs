@@ -138,24 +138,24 @@ function brokerId(n) {
 }
 
 /** Stops then starts a RabbitMQ test node; resolves once it answers the AMQP handshake again. */
-export const restartRabbitNode = (name) => runScript('rabbitmq-node.sh', ['restart', node(name)], 180_000);
+export const restartRabbitNode = async (name) => runScript('rabbitmq-node.sh', ['restart', node(name)], 180_000);
 /** Gracefully stops a RabbitMQ test node (`rabbitmqctl stop`). */
-export const stopRabbitNode = (name) => runScript('rabbitmq-node.sh', ['stop', node(name)], 120_000);
+export const stopRabbitNode = async (name) => runScript('rabbitmq-node.sh', ['stop', node(name)], 120_000);
 /** Starts a RabbitMQ test node; resolves once it answers the AMQP handshake. */
-export const startRabbitNode = (name) => runScript('rabbitmq-node.sh', ['start', node(name)], 180_000);
+export const startRabbitNode = async (name) => runScript('rabbitmq-node.sh', ['start', node(name)], 180_000);
 /** SIGKILLs the node's Erlang VM: clients see their sockets die without a connection.close. */
-export const killRabbitNode = (name) => runScript('rabbitmq-node.sh', ['kill', node(name)], 60_000);
+export const killRabbitNode = async (name) => runScript('rabbitmq-node.sh', ['kill', node(name)], 60_000);
 /** `rabbitmqctl close_all_connections "test"` on the node: clients get connection.close (320). */
-export const closeRabbitConnections = (name) =>
+export const closeRabbitConnections = async (name) =>
   runScript('rabbitmq-node.sh', ['close-connections', node(name)], 120_000);
 
 /** Starts the 3-broker Kafka cluster (idempotent); resolves when all 3 brokers serve metadata. */
-export const clusterUp = () => runScript('kafka-cluster.sh', ['up'], 240_000);
+export const clusterUp = async () => runScript('kafka-cluster.sh', ['up'], 240_000);
 /** Stops the 3-broker Kafka cluster (data kept). */
-export const clusterDown = () => runScript('kafka-cluster.sh', ['down'], 180_000);
+export const clusterDown = async () => runScript('kafka-cluster.sh', ['down'], 180_000);
 /** Stops cluster broker n (SIGTERM, SIGKILL after 30 s). */
-export const stopClusterBroker = (n) => runScript('kafka-cluster.sh', ['stop', brokerId(n)], 120_000);
+export const stopClusterBroker = async (n) => runScript('kafka-cluster.sh', ['stop', brokerId(n)], 120_000);
 /** SIGKILLs cluster broker n. */
-export const killClusterBroker = (n) => runScript('kafka-cluster.sh', ['kill', brokerId(n)], 60_000);
+export const killClusterBroker = async (n) => runScript('kafka-cluster.sh', ['kill', brokerId(n)], 60_000);
 /** Starts cluster broker n again on its data dir; resolves when it serves metadata with 3 brokers. */
-export const startClusterBroker = (n) => runScript('kafka-cluster.sh', ['start', brokerId(n)], 180_000);
+export const startClusterBroker = async (n) => runScript('kafka-cluster.sh', ['start', brokerId(n)], 180_000);
