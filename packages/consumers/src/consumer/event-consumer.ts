@@ -138,6 +138,8 @@ export class EventConsumer {
     unsettled: 0,
     settled: 0,
   };
+  /** Settlements made outside the lanes (malformed, filtered); shutdown waits for them too. */
+  private readonly sideSettlements = new Set<Promise<void>>();
   private accepted = 0;
   private reason: ConsumerReport['reason'] = 'source-ended';
   private running: Promise<ConsumerReport> | undefined;
@@ -218,17 +220,25 @@ export class EventConsumer {
       `consuming ${this.source.description} (${this.source.name})`,
     );
     let failure: unknown;
-    try {
-      await this.source.consume((message) => this.onMessage(message), {
+    const consuming = this.source
+      .consume((message) => this.onMessage(message), {
         maxInFlight: this.concurrency,
         signal: this.stopping.signal,
+      })
+      .catch((error: unknown) => {
+        failure = error;
+        this.stopping.abort();
       });
-    } catch (error) {
-      failure = error;
-      this.stopping.abort();
-    }
+    const stopped = new Promise<void>((resolve) =>
+      this.stopping.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    await Promise.race([consuming, stopped]);
     await this.finishInFlight();
-    if (this.ownsSource) await this.source.close().catch((error: unknown) => this.logCloseError(error));
+    // Messages deliberately left unsettled go back to the broker when the source closes, so
+    // close it now rather than let it wait for settlements that will not come.
+    if (this.ownsSource && this.counts.unsettled > 0) await this.closeSource();
+    await consuming;
+    if (this.ownsSource) await this.closeSource();
     const stats = this.stats();
     this.logger.info({ ...stats }, 'consumer stopped');
     if (failure !== undefined) throw failure;
@@ -240,7 +250,12 @@ export class EventConsumer {
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.shutdownTimeoutMs);
     });
-    const outcome = await Promise.race([this.lanes.whenIdle().then(() => 'idle' as const), deadline]);
+    const idle = async () => {
+      await this.lanes.whenIdle();
+      while (this.sideSettlements.size > 0) await Promise.all(this.sideSettlements);
+      return 'idle' as const;
+    };
+    const outcome = await Promise.race([idle(), deadline]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
       this.logger.warn(
@@ -276,7 +291,7 @@ export class EventConsumer {
     }
     if (!this.accepts(decoded.event)) {
       this.counts.filtered++;
-      void this.settle(message, { outcome: 'ack' });
+      this.settleAside(message, { outcome: 'ack' });
       return;
     }
     this.accepted++;
@@ -354,6 +369,11 @@ export class EventConsumer {
     await this.settle(message, { outcome: 'ack' });
   }
 
+  private settleAside(message: SourceMessage, settlement: Settlement): void {
+    const settling = this.settle(message, settlement).finally(() => this.sideSettlements.delete(settling));
+    this.sideSettlements.add(settling);
+  }
+
   private async settle(message: SourceMessage, settlement: Settlement): Promise<void> {
     try {
       await message.settle(settlement);
@@ -368,8 +388,13 @@ export class EventConsumer {
     }
   }
 
-  private logCloseError(error: unknown): void {
-    this.logger.warn({ err: error }, `closing ${this.source.name} source failed: ${describeError(error)}`);
+  private async closeSource(): Promise<void> {
+    await this.source.close().catch((error: unknown) => {
+      this.logger.warn(
+        { err: error },
+        `closing the ${this.source.name} source failed: ${describeError(error)}`,
+      );
+    });
   }
 }
 

@@ -26,3 +26,16 @@ export function rasaTurnLines(): string[] {
 
 export const coreFixture = (relative: string): string =>
   fileURLToPath(new URL(`../../../core/test/fixtures/${relative}`, import.meta.url));
+
+/** Awaits a condition that an asynchronous system reaches by itself (checked every 10 ms, bounded). */
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

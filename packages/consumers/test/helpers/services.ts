@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import amqplib from 'amqplib';
+import {
+  closeRabbitConnections,
+  loadServices,
+  requireKafka,
+  requireRabbitMq,
+  restartRabbitNode,
+} from '../../../../services/endpoints.mjs';
+
+export { closeRabbitConnections, loadServices, requireKafka, requireRabbitMq, restartRabbitNode };
+
+const tempDir = mkdtempSync(join(tmpdir(), 'consumers-test-'));
+
+/** A fresh queue and exchange name pair for one test. */
+export function rabbitNames(): { queue: string; exchange: string } {
+  const id = randomUUID().slice(0, 8);
+  return { queue: `consumers-test-${id}`, exchange: `consumers-test-x-${id}` };
+}
+
+/** Writes an endpoints.yml with the given event_broker keys; returns its path. */
+export function endpointsFile(eventBroker: Record<string, unknown>): string {
+  const lines = ['event_broker:'];
+  for (const [key, value] of Object.entries(eventBroker)) lines.push(`  ${key}: ${JSON.stringify(value)}`);
+  const path = join(tempDir, `endpoints-${randomUUID().slice(0, 8)}.yml`);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+export function pikaEndpoint(
+  url: string,
+  names: { queue: string; exchange: string },
+): Record<string, unknown> {
+  return {
+    type: 'pika',
+    url,
+    username: 'guest',
+    password: 'guest',
+    queues: [names.queue],
+    exchange_name: names.exchange,
+  };
+}
+
+export function kafkaEndpoint(topic: string): Record<string, unknown> {
+  return {
+    type: 'kafka',
+    url: loadServices().kafka.single.plaintext,
+    topic,
+    security_protocol: 'PLAINTEXT',
+    partition_by_sender: true,
+  };
+}
+
+/** Reads (and acknowledges) every message now in `queue`; for checking dead letters and leftovers. */
+export async function drainQueue(
+  url: string,
+  queue: string,
+): Promise<{ body: string; headers: Record<string, unknown> }[]> {
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    const out: { body: string; headers: Record<string, unknown> }[] = [];
+    for (;;) {
+      const message = await channel.get(queue, { noAck: true });
+      if (message === false) return out;
+      out.push({ body: message.content.toString('utf8'), headers: message.properties.headers ?? {} });
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Number of messages ready in `queue`. */
+export async function queueDepth(url: string, queue: string): Promise<number> {
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    return (await channel.checkQueue(queue)).messageCount;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Publishes raw bodies to a queue through the default exchange (as a misbehaving producer would). */
+export async function publishRaw(url: string, queue: string, bodies: string[]): Promise<void> {
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createConfirmChannel();
+    await channel.assertQueue(queue, { durable: true });
+    for (const body of bodies) channel.sendToQueue(queue, Buffer.from(body), { persistent: true });
+    await channel.waitForConfirms();
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function deleteRabbit(url: string, names: { queue: string; exchange: string }): Promise<void> {
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(names.queue);
+    await channel.deleteQueue(`${names.queue}.dead-letter`);
+    await channel.deleteExchange(names.exchange);
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
