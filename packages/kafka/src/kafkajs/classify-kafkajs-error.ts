@@ -90,6 +90,11 @@ export function classifyKafkajsError(error: unknown, context: FailureContext): C
   if (typeof tlsCode === 'string')
     return { kind: 'fatal', error: tlsFailure(tlsCode, root, where, context, error) };
 
+  // kafkajs retried the handshake before giving up: a listener that keeps cutting it off does not speak TLS.
+  if (errors.some((e) => /before secure TLS connection was established/i.test(e.message ?? ''))) {
+    return { kind: 'fatal', error: tlsFailure('ERR_TLS_HANDSHAKE_CUT', root, where, context, error) };
+  }
+
   const type = errors.map((e) => e.type).find((t): t is string => typeof t === 'string');
   if (type && AUTHORIZATION_FAILURES.has(type)) {
     return { kind: 'fatal', error: authorizationFailure(type, context, error) };
@@ -205,7 +210,7 @@ function tlsFailure(
     advice = `The broker's certificate is not signed by a CA we trust; set ${context.keyName('sslCafile')} to the PEM file of the CA that signed it.`;
   } else if (EXPIRED_CERTIFICATE.has(code)) {
     advice = "The broker's certificate is expired or not valid yet; renew it (or check the clocks).";
-  } else if (/wrong.version.number|packet.length.too.long|http.request/i.test(detail)) {
+  } else if (/wrong.version.number|packet.length.too.long|http.request|HANDSHAKE_CUT/i.test(detail)) {
     advice = `The broker did not answer with TLS: is ${where} a PLAINTEXT or SASL_PLAINTEXT listener? Check ${context.keyName('securityProtocol')}.`;
   } else if (
     /certificate.required|bad.certificate|unknown.ca|handshake.failure|certificate.unknown/i.test(detail)

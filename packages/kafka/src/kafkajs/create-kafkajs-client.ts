@@ -1,8 +1,9 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '@broker/core';
-import { Kafka, type SASLOptions } from 'kafkajs';
+import { Kafka, type Mechanism, type SASLOptions } from 'kafkajs';
 import type { ConnectionSettings } from '../settings/read-connection-settings';
 import { kafkajsLogCreator, toKafkajsLogLevel } from './log-bridge';
+import { oauthBearerMechanism } from './oauthbearer-mechanism';
 
 /** How often kafkajs itself retries a connect or request before it hands the failure to our loops. */
 const CLIENT_RETRIES = 3;
@@ -41,7 +42,7 @@ function tlsOptions(settings: ConnectionSettings): ConnectionOptions | undefined
   };
 }
 
-function saslOptions(settings: ConnectionSettings): SASLOptions | undefined {
+function saslOptions(settings: ConnectionSettings): SASLOptions | Mechanism | undefined {
   const { sasl } = settings;
   if (!sasl) return undefined;
   switch (sasl.mechanism) {
@@ -52,6 +53,6 @@ function saslOptions(settings: ConnectionSettings): SASLOptions | undefined {
     case 'SCRAM-SHA-512':
       return { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password };
     case 'OAUTHBEARER':
-      return { mechanism: 'oauthbearer', oauthBearerProvider: sasl.provider };
+      return oauthBearerMechanism(sasl.provider);
   }
 }

@@ -1,0 +1,67 @@
+import { actionExecuted, botUttered, serialiseEvent, slotSet, userUttered } from '@broker/core';
+
+export interface BenchEvent {
+  senderId: string;
+  body: string;
+}
+
+const metadata = { model_id: '5c1f0e0d6a3b4c2e9f8a7b6c5d4e3f21', assistant_id: 'moodbot' };
+
+/**
+ * `count` wire bodies of Rasa conversations, serialised once up front so the generator stays
+ * out of the measurement: each turn is a user message, the policy's action, the bot's answer,
+ * a slot and action_listen (about 400 bytes on average), spread over `senders` conversations.
+ */
+export function rasaEvents(count: number, senders = 100): BenchEvent[] {
+  const events: BenchEvent[] = [];
+  let timestamp = 1716801234.5;
+  const tick = () => {
+    timestamp += 0.01;
+    return timestamp;
+  };
+  for (let i = 0; events.length < count; i++) {
+    const senderId = `bench-user-${(i * 7919) % senders}`;
+    const text = `I am feeling great today, thanks for asking (message ${i})`;
+    const messageId = `0f3c2a9d8b7e4f61a2b3c4d5${String(i).padStart(8, '0')}`;
+    const turn = [
+      userUttered(text, {
+        timestamp: tick(),
+        metadata,
+        parseData: {
+          intent: { name: 'mood_great', confidence: 0.9871 },
+          entities: [{ entity: 'mood', start: 13, end: 18, value: 'great', extractor: 'DIETClassifier' }],
+          text,
+          message_id: messageId,
+          metadata: {},
+          intent_ranking: [
+            { name: 'mood_great', confidence: 0.9871 },
+            { name: 'affirm', confidence: 0.0104 },
+          ],
+        },
+        inputChannel: 'rest',
+        messageId,
+      }),
+      actionExecuted('utter_happy', {
+        timestamp: tick(),
+        metadata,
+        policy: 'policy_1_TEDPolicy',
+        confidence: 0.9923,
+      }),
+      botUttered('Great, carry on! Is there anything else I can help you with today?', {
+        timestamp: tick(),
+        metadata,
+      }),
+      slotSet('mood', 'great', { timestamp: tick(), metadata }),
+      actionExecuted('action_listen', {
+        timestamp: tick(),
+        metadata,
+        policy: 'policy_2_MemoizationPolicy',
+        confidence: 1,
+      }),
+    ];
+    for (const event of turn) {
+      if (events.length < count) events.push({ senderId, body: serialiseEvent(senderId, event) });
+    }
+  }
+  return events;
+}

@@ -1,0 +1,285 @@
+import { AuthenticationError, type BrokerError, TlsError, userUttered } from '@broker/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KafkaEventBroker, type KafkaEventBrokerOptions } from '../../src/index';
+import { captureLogger } from '../capture-logger';
+import {
+  createTopic,
+  deleteTopics,
+  kafkaSingle,
+  readTopic,
+  services,
+  uniqueTopic,
+  unsecuredJwt,
+} from './kafka-services';
+
+/** Failures must be reported as what they are, quickly, not after a retry storm. */
+const FAST_MS = 10_000;
+
+type Single = Awaited<ReturnType<typeof kafkaSingle>>;
+let kafka: Single;
+const topics: string[] = [];
+
+beforeAll(async () => {
+  kafka = await kafkaSingle();
+});
+
+afterAll(async () => {
+  await deleteTopics([kafka.plaintext], topics);
+});
+
+async function topicFor(label: string): Promise<string> {
+  const topic = uniqueTopic(label);
+  topics.push(topic);
+  await createTopic([kafka.plaintext], topic);
+  return topic;
+}
+
+/** Publishes one event through a broker with these options and reads it back over PLAINTEXT. */
+async function roundTrip(label: string, options: KafkaEventBrokerOptions): Promise<void> {
+  const topic = await topicFor(label);
+  const broker = await KafkaEventBroker.create({
+    ...options,
+    topic,
+    startup: 'wait',
+    startupTimeoutMs: 20_000,
+  });
+  expect(broker.isReady()).toBe(true);
+  const body = {
+    sender_id: `sender-${label}`,
+    ...userUttered(`hello over ${label}`, { timestamp: 1716801234.5 }),
+  };
+  broker.publish(body);
+  await broker.flush(20_000);
+  const report = await broker.close();
+  expect(report.undelivered).toEqual([]);
+  const [record] = await readTopic([kafka.plaintext], topic, 1);
+  expect(JSON.parse(record!.value)).toMatchObject({
+    sender_id: `sender-${label}`,
+    text: `hello over ${label}`,
+  });
+}
+
+/** Starts a broker that must fail: resolves with the typed error, and how long it took. */
+async function failure(
+  options: KafkaEventBrokerOptions,
+): Promise<{ error: BrokerError; ms: number; logs: string }> {
+  const logger = captureLogger();
+  const started = performance.now();
+  const error = await KafkaEventBroker.create({
+    ...options,
+    topic: uniqueTopic('refused'),
+    logger,
+    startup: 'wait',
+    startupTimeoutMs: 30_000,
+  }).then(
+    (broker) => {
+      void broker.close();
+      throw new Error('the broker connected, but it should have been refused');
+    },
+    (caught: BrokerError) => caught,
+  );
+  return { error, ms: performance.now() - started, logs: logger.text() };
+}
+
+describe('every security protocol and SASL mechanism connects and round-trips', () => {
+  it('PLAINTEXT', () => roundTrip('plaintext', { url: kafka.plaintext, securityProtocol: 'PLAINTEXT' }));
+
+  it.each(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)('SASL_PLAINTEXT with %s', (mechanism) => {
+    const user =
+      mechanism === 'PLAIN'
+        ? kafka.users.plain
+        : mechanism === 'SCRAM-SHA-256'
+          ? kafka.users.scramSha256
+          : kafka.users.scramSha512;
+    return roundTrip(`sasl-${mechanism}`.toLowerCase(), {
+      url: kafka.saslPlaintext,
+      securityProtocol: 'SASL_PLAINTEXT',
+      saslMechanism: mechanism,
+      saslUsername: user.username,
+      saslPassword: user.password,
+    });
+  });
+
+  it('SASL_PLAINTEXT with OAUTHBEARER from a token provider', () => {
+    let calls = 0;
+    return roundTrip('oauthbearer', {
+      url: kafka.saslPlaintext,
+      securityProtocol: 'SASL_PLAINTEXT',
+      saslMechanism: 'OAUTHBEARER',
+      oauthBearerProvider: async () => {
+        calls++;
+        return { value: unsecuredJwt(kafka.users.plain.username) };
+      },
+    }).then(() => expect(calls).toBeGreaterThan(0));
+  });
+
+  it('SSL with a client certificate, hostname checked', () => {
+    const tls = services().tls;
+    return roundTrip('ssl', {
+      url: kafka.ssl,
+      securityProtocol: 'SSL',
+      sslCafile: tls.ca,
+      sslCertfile: tls.clientCert,
+      sslKeyfile: tls.clientKey,
+      sslCheckHostname: true,
+    });
+  });
+
+  it.each(['PLAIN', 'SCRAM-SHA-512'] as const)('SASL_SSL with %s', (mechanism) => {
+    const user = mechanism === 'PLAIN' ? kafka.users.plain : kafka.users.scramSha512;
+    return roundTrip(`sasl-ssl-${mechanism}`.toLowerCase(), {
+      url: kafka.saslSsl,
+      securityProtocol: 'SASL_SSL',
+      saslMechanism: mechanism,
+      sasl_plain_username: user.username,
+      sasl_plain_password: user.password,
+      sslCafile: services().tls.ca,
+    });
+  });
+
+  it('ssl_check_hostname false still verifies the CA, but accepts a host the certificate does not name', () => {
+    const tls = services().tls;
+    return roundTrip('ssl-by-ip', {
+      url: kafka.ssl.replace('localhost', '127.0.0.1'),
+      securityProtocol: 'SSL',
+      sslCafile: tls.ca,
+      sslCertfile: tls.clientCert,
+      sslKeyfile: tls.clientKey,
+      sslCheckHostname: false,
+    });
+  });
+});
+
+describe('refused connections fail fast with typed, clear errors', () => {
+  it.each(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)(
+    'wrong password with %s: AuthenticationError',
+    async (mechanism) => {
+      const { error, ms, logs } = await failure({
+        url: kafka.saslPlaintext,
+        securityProtocol: 'SASL_PLAINTEXT',
+        saslMechanism: mechanism,
+        saslUsername: kafka.users.plain.username,
+        saslPassword: 'not-the-password',
+      });
+      expect(AuthenticationError.isInstance(error), String(error)).toBe(true);
+      expect(error.canRetry).toBe(false);
+      expect(error.message).toContain(
+        `rejected SASL ${mechanism} authentication as user "${kafka.users.plain.username}"`,
+      );
+      expect(error.message).toContain('saslPassword');
+      expect(error.message + logs).not.toContain('not-the-password');
+      expect(ms).toBeLessThan(FAST_MS);
+    },
+  );
+
+  it('wrong password over SASL_SSL: AuthenticationError', async () => {
+    const { error, ms } = await failure({
+      url: kafka.saslSsl,
+      securityProtocol: 'SASL_SSL',
+      saslUsername: kafka.users.plain.username,
+      saslPassword: 'wrong',
+      sslCafile: services().tls.ca,
+    });
+    expect(AuthenticationError.isInstance(error), String(error)).toBe(true);
+    expect(ms).toBeLessThan(FAST_MS);
+  });
+
+  it('an expired OAUTHBEARER token: AuthenticationError pointing at the token provider', async () => {
+    const { error, ms } = await failure({
+      url: kafka.saslPlaintext,
+      saslMechanism: 'OAUTHBEARER',
+      oauthBearerProvider: async () => ({ value: unsecuredJwt('broker', -60) }),
+    });
+    expect(AuthenticationError.isInstance(error), String(error)).toBe(true);
+    expect(error.message).toContain('oauthBearerProvider');
+    expect(ms).toBeLessThan(FAST_MS);
+  });
+
+  it('wrong CA: TlsError saying to set sslCafile', async () => {
+    const tls = services().tls;
+    const { error, ms } = await failure({
+      url: kafka.saslSsl,
+      securityProtocol: 'SASL_SSL',
+      saslUsername: kafka.users.plain.username,
+      saslPassword: kafka.users.plain.password,
+      sslCafile: tls.otherCa,
+    });
+    expect(TlsError.isInstance(error), String(error)).toBe(true);
+    expect(error.message).toContain('not signed by a CA we trust');
+    expect(error.message).toContain('sslCafile');
+    expect(ms).toBeLessThan(FAST_MS);
+  });
+
+  it('wrong host name (127.0.0.1 is not in the certificate) with hostname checking on: TlsError', async () => {
+    const tls = services().tls;
+    const { error, ms } = await failure({
+      url: kafka.ssl.replace('localhost', '127.0.0.1'),
+      securityProtocol: 'SSL',
+      sslCafile: tls.ca,
+      sslCertfile: tls.clientCert,
+      sslKeyfile: tls.clientKey,
+    });
+    expect(TlsError.isInstance(error), String(error)).toBe(true);
+    expect(error.message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(error.message).toContain('sslCheckHostname: false');
+    expect(ms).toBeLessThan(FAST_MS);
+  });
+
+  it('no client certificate where the broker requires one: TlsError naming the certificate options', async () => {
+    const { error, ms } = await failure({
+      url: kafka.ssl,
+      securityProtocol: 'SSL',
+      sslCafile: services().tls.ca,
+    });
+    expect(TlsError.isInstance(error), String(error)).toBe(true);
+    expect(error.message).toContain('sslCertfile');
+    expect(ms).toBeLessThan(FAST_MS);
+  });
+
+  it('a client certificate from a CA the broker does not trust: TlsError', async () => {
+    const tls = services().tls;
+    const { error, ms } = await failure({
+      url: kafka.ssl,
+      securityProtocol: 'SSL',
+      sslCafile: tls.ca,
+      sslCertfile: tls.otherCaClientCert,
+      sslKeyfile: tls.otherCaClientKey,
+    });
+    expect(TlsError.isInstance(error), String(error)).toBe(true);
+    expect(ms).toBeLessThan(FAST_MS);
+  });
+
+  it('TLS against a PLAINTEXT listener: TlsError saying the port does not speak TLS', async () => {
+    const { error, ms } = await failure({
+      url: kafka.plaintext,
+      securityProtocol: 'SSL',
+      sslCafile: services().tls.ca,
+    });
+    expect(TlsError.isInstance(error), String(error)).toBe(true);
+    expect(error.message).toContain('did not answer with TLS');
+    expect(ms).toBeLessThan(FAST_MS);
+  });
+
+  it('after an authentication failure the broker is failed: pending events are reported, publish throws', async () => {
+    const broker = new KafkaEventBroker({
+      url: kafka.saslPlaintext,
+      topic: uniqueTopic('failed'),
+      saslUsername: kafka.users.plain.username,
+      saslPassword: 'wrong',
+    });
+    const undelivered: string[] = [];
+    broker.on('undelivered', (events) => undelivered.push(...events.map((e) => e.senderId)));
+    broker.on('error', () => undefined);
+    broker.publish({ sender_id: 'lost', ...userUttered('hi', { timestamp: 1 }) });
+    const failed = new Promise((resolve) =>
+      broker.on('state', (state) => state === 'failed' && resolve(state)),
+    );
+    await failed;
+    expect(undelivered).toEqual(['lost']);
+    expect(broker.stats()).toMatchObject({ failed: 1, pending: 0 });
+    expect(() => broker.publish({ sender_id: 'late', ...userUttered('hi', { timestamp: 1 }) })).toThrow(
+      /stopped after a non-retryable error/,
+    );
+    await broker.close();
+  });
+});
