@@ -681,6 +681,7 @@ kafka_format() {
   local name=$1 dir=$2 cid=$3
   shift 3
   local out="$LOGS/$name-format.log"
+  : >"$out"
   rm -rf "$dir/data"
   mkdir -p "$dir/data"
   write_log4j2 "$dir/log4j2-format.properties" "$LOGS/$name-format.log"
