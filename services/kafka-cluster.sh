@@ -150,7 +150,7 @@ cmd_up() {
 }
 
 cmd_down() {
-  local t n pids=()
+  local t n
   t=$(now_ms)
   # SIGTERM all at once (a broker that stops alone waits for the others' quorum otherwise)
   for n in 1 2 3; do
