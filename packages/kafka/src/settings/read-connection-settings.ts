@@ -92,7 +92,7 @@ const SASL_KEYS: readonly SettingName[] = ['saslMechanism', 'saslUsername', 'sas
 const SSL_KEYS: readonly SettingName[] = ['sslCafile', 'sslCertfile', 'sslKeyfile', 'sslKeyPassword'];
 
 /**
- * Reads and checks how to reach Kafka: brokers, security protocol, SASL, TLS files, timeouts.
+ * Reads and checks how to reach Kafka: security protocol, SASL, brokers, TLS files, timeouts.
  * Scalar settings are all checked before any certificate file is read, so an invalid
  * `sasl_mechanism` is reported as such even when the files are missing too.
  */
@@ -100,8 +100,7 @@ export function readConnectionSettings(
   settings: SettingsReader,
   oauthBearerProvider: unknown,
 ): ConnectionSettings {
-  const brokers = parseBrokers(settings.reader, settings.key('url'), settings.aliases('url'));
-  const clientId = settings.string('clientId', DEFAULT_CLIENT_ID)!;
+  // Protocol and mechanism first: they are what Rasa's invalid fixtures are about.
   const wantsSasl = SASL_KEYS.some((name) => settings.has(name)) || oauthBearerProvider !== undefined;
   const securityProtocol = settings.choice(
     'securityProtocol',
@@ -111,6 +110,8 @@ export function readConnectionSettings(
   const usesSasl = securityProtocol === 'SASL_PLAINTEXT' || securityProtocol === 'SASL_SSL';
   const usesTls = securityProtocol === 'SSL' || securityProtocol === 'SASL_SSL';
   const mechanism = readMechanism(settings);
+  const brokers = parseBrokers(settings.reader, settings.key('url'), settings.aliases('url'));
+  const clientId = settings.string('clientId', DEFAULT_CLIENT_ID)!;
   const checkHostname = settings.boolean('sslCheckHostname', true);
   const timeouts = {
     connectionTimeoutMs: settings.integer('connectionTimeoutMs', 5000, 100, 600_000),

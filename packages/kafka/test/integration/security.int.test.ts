@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await deleteTopics([kafka.plaintext], topics);
+  if (kafka) await deleteTopics([kafka.plaintext], topics);
 });
 
 async function topicFor(label: string): Promise<string> {
