@@ -33,7 +33,7 @@ async function publish(topic: string, from: number, count: number, senders = 1):
   await broker.close();
 }
 
-const valueOf = (message: SourceMessage) => JSON.parse(message.body.toString('utf8')).value as number;
+const slotValue = (message: SourceMessage) => JSON.parse(message.body.toString('utf8')).value as number;
 
 /**
  * A running consume(): collects deliveries, lets the test wait for a count, and stops on demand.
@@ -93,7 +93,7 @@ describe('KafkaMessageSource', () => {
     const topic = await topicWith(20);
     const run = consuming(source(topic), 100);
     const messages = await run.until(20);
-    expect(messages.map(valueOf)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    expect(messages.map(slotValue)).toEqual(Array.from({ length: 20 }, (_, n) => n));
     const [first] = messages;
     expect(first!.key).toBe('sender-0');
     expect(first!.headers).toEqual({ RASA_ENVIRONMENT: expect.any(String) });
@@ -115,13 +115,13 @@ describe('KafkaMessageSource', () => {
 
     const second = consuming(source(topic, { groupId }), 100);
     const again = await second.until(7);
-    expect(again.map(valueOf)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect(again.map(slotValue)).toEqual([3, 4, 5, 6, 7, 8, 9]);
     for (const message of again) await message.settle({ outcome: 'ack' });
     await second.stop();
 
     const third = consuming(source(topic, { groupId }), 100);
     await publish(topic, 10, 1);
-    expect((await third.until(1)).map(valueOf)).toEqual([10]);
+    expect((await third.until(1)).map(slotValue)).toEqual([10]);
     await third.delivered[0]!.settle({ outcome: 'ack' });
     await third.stop();
   });
@@ -137,7 +137,7 @@ describe('KafkaMessageSource', () => {
     await run.until(7);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(run.delivered).toHaveLength(7);
-    expect(run.delivered.map(valueOf)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(run.delivered.map(slotValue)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     await run.stop();
   });
 
@@ -167,7 +167,7 @@ describe('KafkaMessageSource', () => {
 
     const after = consuming(source(topic, { groupId }), 10);
     await publish(topic, 3, 1);
-    expect((await after.until(1)).map(valueOf)).toEqual([3]);
+    expect((await after.until(1)).map(slotValue)).toEqual([3]);
     await after.stop();
   });
 
@@ -184,13 +184,13 @@ describe('KafkaMessageSource', () => {
       await publish(topic, next++, 1);
       await latest.until(1, 300).catch(() => undefined);
     }
-    const firstValue = valueOf((await latest.until(1))[0]!);
+    const firstValue = slotValue((await latest.until(1))[0]!);
     expect(firstValue).toBeGreaterThanOrEqual(3);
-    expect(latest.delivered.map(valueOf).every((value) => value >= 3)).toBe(true);
+    expect(latest.delivered.map(slotValue).every((value) => value >= 3)).toBe(true);
     await latest.stop();
 
     const earliest = consuming(source(topic, { fromBeginning: true }), 100);
-    expect((await earliest.until(next)).map(valueOf)).toEqual(Array.from({ length: next }, (_, n) => n));
+    expect((await earliest.until(next)).map(slotValue)).toEqual(Array.from({ length: next }, (_, n) => n));
     await earliest.stop();
   });
 
@@ -199,7 +199,7 @@ describe('KafkaMessageSource', () => {
     const run = consuming(source(topic), 200);
     const messages = await run.until(90);
     for (let sender = 0; sender < 9; sender++) {
-      const values = messages.filter((m) => m.key === `sender-${sender}`).map(valueOf);
+      const values = messages.filter((m) => m.key === `sender-${sender}`).map(slotValue);
       expect(values).toEqual(Array.from({ length: 10 }, (_, i) => sender + 9 * i));
     }
     for (const message of messages) await message.settle({ outcome: 'ack' });
