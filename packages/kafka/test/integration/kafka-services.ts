@@ -8,7 +8,12 @@ import {
   type Services,
 } from '../../../../services/endpoints.mjs';
 
-export { clusterUp, startClusterBroker, stopClusterBroker } from '../../../../services/endpoints.mjs';
+export {
+  clusterUp,
+  killClusterBroker,
+  startClusterBroker,
+  stopClusterBroker,
+} from '../../../../services/endpoints.mjs';
 
 /** The single Kafka broker of `pnpm services:up`; fails (never skips) with how to start it. */
 export function kafkaSingle(): Promise<KafkaSingle> {
