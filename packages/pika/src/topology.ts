@@ -140,28 +140,32 @@ export async function declareTopology(
   topology: TopologySettings,
   display: string,
 ): Promise<void> {
-  const fail = (topologyKey: string) => (error: unknown) => {
-    throw classifyAmqpError(error, { display, topologyKey });
+  // One at a time: a refused declaration closes the channel, and only the refused step carries
+  // RabbitMQ's reason (the queued ones just hear "channel ended").
+  const step = async (run: () => Promise<unknown>, topologyKey: string) => {
+    try {
+      await run();
+    } catch (error) {
+      throw classifyAmqpError(error, { display, topologyKey });
+    }
   };
-  const steps: Promise<unknown>[] = [
-    channel
-      .assertExchange(topology.exchangeName, 'fanout', { durable: false, autoDelete: false })
-      .catch(fail(topology.keys.exchangeName)),
-  ];
+  await step(
+    () => channel.assertExchange(topology.exchangeName, 'fanout', { durable: false, autoDelete: false }),
+    topology.keys.exchangeName,
+  );
   for (const queue of topology.queues) {
-    steps.push(
-      topology.passiveQueues
-        ? channel.checkQueue(queue).catch(fail(`${topology.keys.passiveQueues} (queue ${queue})`))
-        : channel
-            .assertQueue(queue, {
-              durable: true,
-              ...(topology.queueArguments ? { arguments: topology.queueArguments } : {}),
-            })
-            .catch(fail(`${topology.keys.queues} / ${topology.keys.queueArguments} (queue ${queue})`)),
-      channel.bindQueue(queue, topology.exchangeName, '').catch(fail(topology.keys.queues)),
-    );
+    if (topology.passiveQueues) {
+      await step(() => channel.checkQueue(queue), `${topology.keys.passiveQueues} (queue ${queue})`);
+    } else {
+      await step(
+        () =>
+          channel.assertQueue(queue, {
+            durable: true,
+            ...(topology.queueArguments ? { arguments: topology.queueArguments } : {}),
+          }),
+        `${topology.keys.queues} / ${topology.keys.queueArguments} (queue ${queue})`,
+      );
+    }
+    await step(() => channel.bindQueue(queue, topology.exchangeName, ''), topology.keys.queues);
   }
-  // RPCs run one at a time on a channel: the first rejection is the step that failed; the
-  // later ones only report that the channel closed.
-  await Promise.all(steps);
 }

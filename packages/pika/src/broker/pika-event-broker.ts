@@ -31,6 +31,11 @@ interface PublisherSession {
   closed: boolean;
   /** The last error amqplib reported; explains the `close` that follows. */
   lastError: unknown;
+  /** Nacked events waiting for the rest of the window to settle before they are re-sent. */
+  nacked: OutboundMessage[];
+  /** No new publishes: after a nack until the window settled and the retry delay passed. */
+  paused: boolean;
+  resumeTimer: NodeJS.Timeout | undefined;
 }
 
 /** Settings already read from endpoints.yml, handed to the constructor without showing up in its type. */
@@ -139,11 +144,8 @@ export class PikaEventBroker extends BufferedEventBroker {
 
   protected wake(): void {
     if (this.session) {
-      if (!this.pumpQueued) {
-        this.pumpQueued = true;
-        // Publish after the caller's synchronous burst, in one go.
-        queueMicrotask(() => this.pump());
-      }
+      // After the caller's synchronous burst, in one go.
+      this.schedulePump();
     } else if (!this.settings.keepUnpublished) {
       this.failUnsent(
         new ConnectionError(
@@ -230,6 +232,9 @@ export class PikaEventBroker extends BufferedEventBroker {
       writable: true,
       closed: false,
       lastError: undefined,
+      nacked: [],
+      paused: false,
+      resumeTimer: undefined,
     };
     // Without an `error` listener an emitted error would crash the process.
     connection.on('error', (error: Error) => {
@@ -285,12 +290,18 @@ export class PikaEventBroker extends BufferedEventBroker {
     this.pump();
   }
 
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => this.pump());
+  }
+
   /** Sends queued events while the confirm window and amqplib's write buffer have room. */
   private pump(): void {
     this.pumpQueued = false;
     const session = this.session;
     const channel = session?.channel;
-    if (!session || !channel || !session.writable) return;
+    if (!session || !channel || !session.writable || session.paused) return;
     const window = this.settings.confirmWindow;
     const exchange = this.settings.topology.exchangeName;
     while (session.writable && session.tracker.size < window) {
@@ -344,6 +355,7 @@ export class PikaEventBroker extends BufferedEventBroker {
       this.onNack(session, settled);
       return;
     }
+    if (session.paused) this.retryNackedWhenSettled(session);
     const returned: OutboundMessage[] = [];
     let reason = '';
     for (const message of settled) {
@@ -362,10 +374,17 @@ export class PikaEventBroker extends BufferedEventBroker {
         ),
       );
     }
-    this.pump();
+    // After every ack of this socket read, so the freed window is refilled in one go.
+    this.schedulePump();
   }
 
-  /** A nack: re-send it, and everything in flight after it, on a fresh connection, so per-sender order holds. */
+  /**
+   * A nack (a queue refused the message: full with `x-overflow: reject-publish`, or an internal
+   * error). Publishing pauses until every other event in flight is acked or nacked, then the
+   * nacked ones go back to the front of the queue and are re-sent after a backoff, up to
+   * NACK_RETRIES times. The channel stays open: tearing it down would re-send events RabbitMQ
+   * already stored (their acks wait for the disk) as duplicates.
+   */
   private onNack(session: PublisherSession, nacked: OutboundMessage[]): void {
     const error = new PublishError(
       `RabbitMQ rejected (nacked) ${nacked.length} event(s) on exchange ${this.settings.topology.exchangeName}; ` +
@@ -376,28 +395,48 @@ export class PikaEventBroker extends BufferedEventBroker {
       this.deliveryFailed(nacked, error);
       return;
     }
+    for (const message of nacked) session.tracker.takeReturn(message);
+    if (!session.paused) {
+      this.logger.warn({ nacked: nacked.length, url: this.url }, `${error.message} Retrying them.`);
+    }
+    session.paused = true;
+    session.nacked.push(...nacked);
+    this.retryNackedWhenSettled(session);
+  }
+
+  private retryNackedWhenSettled(session: PublisherSession): void {
+    if (session.tracker.size > 0 || session.resumeTimer) return;
     const giveUp: OutboundMessage[] = [];
     const retry: OutboundMessage[] = [];
-    for (const message of nacked) {
-      session.tracker.takeReturn(message);
+    let round = 0;
+    for (const message of session.nacked) {
       const count = (this.nacks.get(message) ?? 0) + 1;
       this.nacks.set(message, count);
+      round = Math.max(round, count);
       (count > NACK_RETRIES ? giveUp : retry).push(message);
     }
-    this.logger.warn(
-      { nacked: nacked.length, giveUp: giveUp.length, url: this.url },
-      `${error.message} Re-sending the events in flight after a fresh connection.`,
-    );
+    session.nacked = [];
     if (giveUp.length > 0) {
       this.deliveryFailed(
         giveUp,
         new PublishError(
-          `${error.message} Gave up on ${giveUp.length} event(s) after ${NACK_RETRIES + 1} attempts.`,
+          `RabbitMQ rejected (nacked) ${giveUp.length} event(s) ${NACK_RETRIES + 1} times on exchange ` +
+            `${this.settings.topology.exchangeName}; gave up on them. Is a queue full (x-overflow: reject-publish)?`,
         ),
       );
     }
     this.queue.requeue(retry);
-    this.onSessionLost(session, error);
+    session.resumeTimer = setTimeout(
+      () => {
+        session.resumeTimer = undefined;
+        session.paused = false;
+        this.pump();
+      },
+      retryDelay(round - 1, {
+        initialMs: RECONNECT_INITIAL_MS,
+        maxMs: Math.max(this.settings.retryDelayMs, 1000),
+      }),
+    );
   }
 
   private onReturn(session: PublisherSession, message: Message): void {
@@ -417,7 +456,7 @@ export class PikaEventBroker extends BufferedEventBroker {
     session.closed = true;
     if (this.session !== session) return;
     this.session = undefined;
-    this.queue.requeue(session.tracker.drain());
+    this.queue.requeue([...session.nacked, ...session.tracker.drain()]);
     void closeSession(session);
     if (this.stopped) return;
     const error = classifyAmqpError(cause ?? new Error('the connection closed'), { display: this.url });
@@ -471,6 +510,7 @@ export class PikaEventBroker extends BufferedEventBroker {
 /** Closes a session without waiting long on an unresponsive broker; errors are irrelevant by then. */
 async function closeSession(session: PublisherSession): Promise<void> {
   session.closed = true;
+  clearTimeout(session.resumeTimer);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     session.connection.close().catch(() => undefined),

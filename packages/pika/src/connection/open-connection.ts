@@ -11,7 +11,7 @@ export async function openConnection(settings: ConnectionSettings): Promise<Chan
   const { endpoint, tls } = settings;
   const socketOptions: SocketOptions = {
     timeout: settings.connectionTimeoutMs,
-    noDelay: true,
+    noDelay: false,
     keepAlive: true,
     clientProperties: { connection_name: settings.connectionName },
   };

@@ -1,0 +1,32 @@
+import { describeEventBrokerContract } from '@broker/core/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { requireRabbitMq } from '../../../../services/endpoints.mjs';
+import { PikaEventBroker } from '../../src/index';
+import { AmqpReader, uniqueName } from './helpers/amqp-reader';
+
+let url: string;
+let reader: AmqpReader;
+
+beforeAll(async () => {
+  url = (await requireRabbitMq('main')).url;
+  reader = await AmqpReader.open(url);
+});
+
+afterAll(async () => {
+  await reader?.close();
+});
+
+describeEventBrokerContract('PikaEventBroker on RabbitMQ', {
+  async setup() {
+    const queue = uniqueName('contract');
+    const exchange = uniqueName('contract-exchange');
+    // The reader's queue exists and is bound before anything is published.
+    await reader.declareBound(queue, exchange);
+    return {
+      broker: new PikaEventBroker({ host: url, queues: [queue], exchangeName: exchange }),
+      read: async (count, timeoutMs) =>
+        (await reader.consume(queue, count, timeoutMs)).map((message) => message.content.toString('utf8')),
+      teardown: () => reader.remove([queue], [exchange]),
+    };
+  },
+});
