@@ -1,5 +1,6 @@
 import {
   BrokerClosedError,
+  BrokerError,
   ConfigReader,
   type ConsumeOptions,
   type EndpointConfig,
@@ -85,6 +86,9 @@ interface Run {
   capacityWaiters: Set<() => void>;
   stopping: boolean;
   crashed: ((error: unknown) => void) | undefined;
+  /** Aborted by close(), next to the caller's signal. */
+  stop: AbortController;
+  finished: Promise<void> | undefined;
 }
 
 /**
@@ -157,8 +161,12 @@ export class KafkaMessageSource implements MessageSource {
 
   async consume(onMessage: (message: SourceMessage) => void, options: ConsumeOptions): Promise<void> {
     if (this.closed) throw new BrokerClosedError('This KafkaMessageSource is closed; create a new one.');
-    if (this.current)
-      throw new Error('KafkaMessageSource.consume() is already running; one consume per source.');
+    if (this.current) {
+      throw new BrokerError(
+        'BROKER_CONSUMER',
+        'KafkaMessageSource.consume() is already running; one consume per source.',
+      );
+    }
     const run: Run = {
       client: undefined,
       committer: undefined,
@@ -168,22 +176,26 @@ export class KafkaMessageSource implements MessageSource {
       capacityWaiters: new Set(),
       stopping: false,
       crashed: undefined,
+      stop: new AbortController(),
+      finished: undefined,
     };
     this.current = run;
+    const signal = AbortSignal.any([options.signal, run.stop.signal]);
+    run.finished = this.runUntilAborted(run, onMessage, { ...options, signal });
     try {
-      await this.runUntilAborted(run, onMessage, options);
+      await run.finished;
     } finally {
       this.current = undefined;
     }
   }
 
+  /** Stops a running consume() (without waiting for in-flight messages: they are delivered again) and disconnects. */
   async close(): Promise<void> {
     this.closed = true;
     const run = this.current;
     if (run) {
-      run.stopping = true;
-      this.releaseCapacity(run);
-      await run.client?.stop().catch(() => undefined);
+      run.stop.abort();
+      await run.finished?.catch(() => undefined);
     }
     await this.deadLetters?.disconnect().catch(() => undefined);
   }

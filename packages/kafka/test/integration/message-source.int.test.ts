@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type SourceMessage, slotSet } from '@broker/core';
+import { BrokerClosedError, type SourceMessage, slotSet } from '@broker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaEventBroker, KafkaMessageSource, type KafkaMessageSourceOptions } from '../../src/index';
 import { captureLogger } from '../capture-logger';
@@ -204,6 +204,27 @@ describe('KafkaMessageSource', () => {
     }
     for (const message of messages) await message.settle({ outcome: 'ack' });
     await run.stop();
+  });
+
+  it('close() ends a running consume (unsettled messages come again later) and refuses new ones', async () => {
+    const topic = await topicWith(5);
+    const consumer = source(topic);
+    const delivered: SourceMessage[] = [];
+    const done = consumer.consume((message) => delivered.push(message), {
+      maxInFlight: 10,
+      signal: new AbortController().signal,
+    });
+    const deadline = Date.now() + 30_000;
+    while (delivered.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(delivered).toHaveLength(5);
+    const started = performance.now();
+    await consumer.close();
+    await done;
+    expect(performance.now() - started).toBeLessThan(10_000);
+    const again = await consumer
+      .consume(() => undefined, { maxInFlight: 1, signal: new AbortController().signal })
+      .catch((caught: unknown) => caught);
+    expect(BrokerClosedError.isInstance(again)).toBe(true);
   });
 
   it('builds from an endpoints section: the topic the broker publishes to, the group and the dead-letter topic', () => {
