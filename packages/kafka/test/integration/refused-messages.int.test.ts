@@ -30,7 +30,8 @@ it('an event the topic refuses (over its max.message.bytes) fails alone; the str
   broker.on('error', () => undefined);
   for (let n = 0; n < 60; n++) {
     broker.publish({ sender_id: 'stream', ...slotSet('n', n, { timestamp: 1 + n }) });
-    if (n === 30) broker.publish({ sender_id: 'stream', ...slotSet('blob', 'x'.repeat(6000), { timestamp: 1 }) });
+    if (n === 30)
+      broker.publish({ sender_id: 'stream', ...slotSet('blob', 'x'.repeat(6000), { timestamp: 1 }) });
   }
   const flushed = await broker.flush(30_000).catch((caught: unknown) => caught);
   expect(DeliveryFailedError.isInstance(flushed)).toBe(true);
