@@ -11,6 +11,7 @@ import {
   type Settlement,
   type SourceMessage,
 } from '@broker/core';
+import { importAdapter } from '../adapter-loader';
 import type { EventSink } from '../sinks/event-sink';
 import type { ConsumedEvent, EventHandler } from './consumed-event';
 import { decodeMessage, type MalformedKind } from './decode-message';
@@ -419,7 +420,7 @@ export async function openMessageSource(
       { key: 'event_broker', file: typeof endpoints === 'string' ? endpoints : endpoints.file },
     );
   }
-  return createMessageSource(section, options);
+  return createMessageSource(section, { importModule: importAdapter, ...options });
 }
 
 /** Creates a consumer from a source, or from the broker an endpoints file describes. */

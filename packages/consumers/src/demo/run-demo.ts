@@ -19,6 +19,7 @@ import {
   TimeoutError,
   toEndpointConfig,
 } from '@broker/core';
+import { importAdapter } from '../adapter-loader';
 import { formatTranscriptLine } from '../sinks/transcript';
 import { moodbotScript } from './moodbot-script';
 
@@ -115,6 +116,7 @@ async function sourceReader(
   logger: Logger | undefined,
 ): Promise<DemoReader> {
   const source = await createMessageSource(endpoint, {
+    importModule: importAdapter,
     fromBeginning: true,
     groupId: `broker-demo${suffix}`,
     ...(logger ? { logger } : {}),
@@ -169,7 +171,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       },
     );
   }
-  const broker = await createEventBroker(endpoint, options.logger ? { logger: options.logger } : {});
+  const broker = await createEventBroker(endpoint, {
+    importModule: importAdapter,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   if (!broker)
     throw new ConfigError('The endpoints file configures no event broker.', { key: 'event_broker' });
   const where = broker instanceof FileEventBroker ? ` (${broker.path})` : '';

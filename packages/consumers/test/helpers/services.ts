@@ -34,9 +34,13 @@ export function pikaEndpoint(
   url: string,
   names: { queue: string; exchange: string },
 ): Record<string, unknown> {
+  // Credentials go in username/password, as in Rasa's endpoints files.
+  const bare = new URL(url);
+  bare.username = '';
+  bare.password = '';
   return {
     type: 'pika',
-    url,
+    url: bare.toString().replace(/\/$/, ''),
     username: 'guest',
     password: 'guest',
     queues: [names.queue],
@@ -60,8 +64,11 @@ export async function drainQueue(
   queue: string,
 ): Promise<{ body: string; headers: Record<string, unknown> }[]> {
   const connection = await amqplib.connect(url);
+  // A missing queue closes the channel with an error; the rejected call reports it.
+  connection.on('error', () => {});
   try {
     const channel = await connection.createChannel();
+    channel.on('error', () => {});
     const out: { body: string; headers: Record<string, unknown> }[] = [];
     for (;;) {
       const message = await channel.get(queue, { noAck: true });

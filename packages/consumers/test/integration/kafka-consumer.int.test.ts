@@ -35,7 +35,10 @@ async function createTopic(name: string, partitions = 3): Promise<void> {
 }
 
 /** Every message now in `name` (for dead letters). */
-async function readTopic(name: string, count: number): Promise<{ value: string; headers: Record<string, string> }[]> {
+async function readTopic(
+  name: string,
+  count: number,
+): Promise<{ value: string; headers: Record<string, string> }[]> {
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'consumers-test', logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
   await consumer.connect();
@@ -162,9 +165,13 @@ describe('consuming Kafka', () => {
     await sink.close();
     expect(collect.events[0]?.headers).toMatchObject({ RASA_ENVIRONMENT: 'RASA_ENVIRONMENT_NOT_SET' });
     expect(collect.events[0]?.key).toBe('user-123');
-    const rows = await sql<{ sender_id: string; type: string; event_timestamp: number; body_text: string; headers: unknown }>(
-      `SELECT sender_id, type, event_timestamp, body_text, headers FROM "${schema}".events ORDER BY id`,
-    );
+    const rows = await sql<{
+      sender_id: string;
+      type: string;
+      event_timestamp: number;
+      body_text: string;
+      headers: unknown;
+    }>(`SELECT sender_id, type, event_timestamp, body_text, headers FROM "${schema}".events ORDER BY id`);
     expect(rows.map((r) => r.body_text)).toEqual(lines);
     rows.forEach((row, i) => {
       const wire = JSON.parse(lines[i] as string);
@@ -199,12 +206,17 @@ describe('consuming Kafka', () => {
     });
     const running = consumer.run();
     await collect.all;
-    await waitFor('all four settled', () => consumer.stats().received === 4 && consumer.stats().inFlight === 0);
+    await waitFor(
+      'all four settled',
+      () => consumer.stats().received === 4 && consumer.stats().inFlight === 0,
+    );
     controller.abort();
     const report = await running;
     expect(report.stats).toMatchObject({ handled: 1, malformed: 2, deadLettered: 1, retried: 1 });
     const deadLetters = await readTopic(`${name}.dead-letter`, 3);
     expect(deadLetters.map((d) => d.value)).toEqual([...poison, failing]);
-    expect(JSON.stringify(deadLetters.map((d) => d.headers))).toMatch(/handler failed 2 times: warehouse rejected it/);
+    expect(JSON.stringify(deadLetters.map((d) => d.headers))).toMatch(
+      /handler failed 2 times: warehouse rejected it/,
+    );
   });
 });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { ConfigError, censorUrl, createEventBroker, loadEndpoints } from '@broker/core';
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
+import { importAdapter } from '../../adapter-loader';
 import { type ExportableEvent, ExportInterruptedError, exportEvents } from '../../export/export-events';
 import { trackerDumpEvents } from '../../export/tracker-dump-events';
 import { PostgresConversationStore } from '../../sinks/postgres/postgres-conversation-store';
@@ -123,7 +124,7 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
     ...(options.maximumTimestamp !== undefined ? { maximumTimestamp: options.maximumTimestamp } : {}),
   };
   const source = await openEvents(options, filter);
-  const broker = await createEventBroker(section, { logger });
+  const broker = await createEventBroker(section, { logger, importModule: importAdapter });
   if (!broker)
     throw new ConfigError('The endpoints file configures no event broker.', { key: 'event_broker' });
   const bar =

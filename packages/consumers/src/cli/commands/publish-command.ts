@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, ConnectionError, createEventBroker, loadEndpoints } from '@broker/core';
 import { Command, Option } from 'commander';
+import { importAdapter } from '../../adapter-loader';
 import { publishEvents } from '../../publish/publish-events';
 import { readEventInput } from '../../publish/read-event-input';
 import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
@@ -46,7 +47,7 @@ export async function runPublishCommand(file: string, options: PublishCommandOpt
     name: input.name,
     ...(options.senderId ? { senderId: options.senderId } : {}),
   });
-  const broker = await createEventBroker(section, { logger });
+  const broker = await createEventBroker(section, { logger, importModule: importAdapter });
   if (!broker)
     throw new ConfigError('The endpoints file configures no event broker.', { key: 'event_broker' });
   const report = await publishEvents(broker, items, { timeoutMs: options.timeout });
