@@ -30,24 +30,27 @@ describe('classifyAmqpError', () => {
     expect(error.message).toContain('amqp://bob@rabbit:5672');
   });
 
-  it('vhost not found and vhost access refused: AccessRefusedError', () => {
-    const notFound = classifyAmqpError(
-      new Error(
-        'Expected ConnectionOpenOk; got <ConnectionClose channel:0 {"replyCode":530,"replyText":"NOT_ALLOWED - vhost nope not found","classId":10,"methodId":40}>',
-      ),
-      context,
-    );
-    expect(AccessRefusedError.isInstance(notFound)).toBe(true);
-    expect(notFound.message).toMatch(/virtual host nope does not exist/);
+  it('vhost missing or not permitted (amqplib drops the reply text): AccessRefusedError naming vhost and user', () => {
     const refused = classifyAmqpError(
-      withCode(
-        "Connection closed: 530 (NOT-ALLOWED) with message \"NOT_ALLOWED - access to vhost '/' refused for user 'limited'\"",
-        530,
-      ),
-      context,
+      new Error('Expected ConnectionOpenOk; got <ConnectionClose channel:0>'),
+      {
+        ...context,
+        vhost: 'bots',
+        username: 'bob',
+      },
     );
     expect(AccessRefusedError.isInstance(refused)).toBe(true);
     expect(refused.canRetry).toBe(false);
+    expect(refused.message).toMatch(
+      /refused to open the virtual host 'bots' for user 'bob'.*does not exist.*permissions/,
+    );
+    // After the connection is open, RabbitMQ's text is there to quote.
+    const later = classifyAmqpError(
+      withCode('Connection closed: 530 (NOT-ALLOWED) with message "NOT_ALLOWED - vhost bots not found"', 530),
+      context,
+    );
+    expect(AccessRefusedError.isInstance(later)).toBe(true);
+    expect(later.message).toMatch(/virtual host bots does not exist/);
   });
 
   it('access refused on a resource: AccessRefusedError', () => {

@@ -15,6 +15,9 @@ export interface ErrorContext {
   topologyKey?: string;
   /** The settings that hold the TLS files, for TLS errors. */
   tlsKeys?: string;
+  /** The vhost and user of the connection, for errors about opening the vhost. */
+  vhost?: string;
+  username?: string;
 }
 
 /** An AMQP close (connection or channel): reply code and text, when the error carries one. */
@@ -43,11 +46,6 @@ export function amqpCloseOf(error: unknown): AmqpClose | undefined {
   // "Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no queue 'q' ...""
   const closed = /(\d{3}) \([A-Z-]+\) with message "(.*)"/s.exec(error.message);
   if (closed) return { code: Number(closed[1]), text: closed[2]! };
-  // "Expected ConnectionOpenOk; got <ConnectionClose channel:0 {"replyCode":530,"replyText":"NOT_ALLOWED - ..."}>"
-  const inspected = /replyCode"?\s*[:=]\s*(\d{3}).*?replyText"?\s*[:=]\s*"((?:[^"\\]|\\.)*)"/s.exec(
-    error.message,
-  );
-  if (inspected) return { code: Number(inspected[1]), text: inspected[2]! };
   if (typeof code === 'number') return { code, text: error.message };
   return undefined;
 }
@@ -65,6 +63,18 @@ export function classifyAmqpError(error: unknown, context: ErrorContext): Broker
   const message = error instanceof Error ? error.message : String(error);
   const close = amqpCloseOf(error);
   if (close) return fromClose(close, context, error);
+  if (/^Expected ConnectionOpenOk; got <ConnectionClose/.test(message)) {
+    // The login was accepted and connection.open refused: RabbitMQ's 530 NOT_ALLOWED, whose text
+    // amqplib drops here. It means the vhost does not exist or the user may not use it.
+    const vhost = context.vhost === undefined ? 'the virtual host' : `the virtual host '${context.vhost}'`;
+    const user = context.username === undefined ? 'the user' : `user '${context.username}'`;
+    return new AccessRefusedError(
+      `RabbitMQ at ${where} refused to open ${vhost} for ${user} (NOT_ALLOWED): the vhost does not exist, or the user ` +
+        'has no permissions on it. Check the vhost in the URL (rabbitmqctl list_vhosts) and the permissions ' +
+        '(rabbitmqctl list_user_permissions <user>).',
+      { cause: error, details: { replyCode: 530 } },
+    );
+  }
 
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') {

@@ -45,6 +45,8 @@ export async function openConnection(settings: ConnectionSettings): Promise<Chan
   } catch (error) {
     throw classifyAmqpError(error, {
       display: endpoint.display,
+      vhost: endpoint.vhost,
+      username: endpoint.username,
       ...(tls ? { tlsKeys: Object.values(tls.origins).join(', ') || undefined } : {}),
     });
   }
