@@ -11,6 +11,25 @@ export type { DemoTurn } from './demo/moodbot-script';
 export { moodbotScript } from './demo/moodbot-script';
 export type { DemoOptions, DemoResult } from './demo/run-demo';
 export { runDemo } from './demo/run-demo';
+export type { ExportableEvent, ExportEventsOptions, ExportReport } from './export/export-events';
+export {
+  EXPORT_PROCESS_ID_HEADER,
+  ExportInterruptedError,
+  exportBody,
+  exportEvents,
+} from './export/export-events';
+export type { ExportFilter } from './export/tracker-dump-events';
+export { trackerDumpEvents } from './export/tracker-dump-events';
+export type { PublishEventsOptions, PublishItem, PublishReport } from './publish/publish-events';
+export { publishEvents } from './publish/publish-events';
+export type { EventInputItem, ReadEventInputOptions } from './publish/read-event-input';
+export { readEventInput } from './publish/read-event-input';
+export type { KafkaEventsOptions } from './reference/consume-kafka-events';
+export { consumeKafkaEvents } from './reference/consume-kafka-events';
+export type { RabbitMqEventsOptions } from './reference/consume-rabbitmq-events';
+export { consumeRabbitMqEvents } from './reference/consume-rabbitmq-events';
+export type { ReferenceConsumeOptions } from './reference/consume-reference';
+export type { ReceivedEventCallback, ReceivedMessage } from './reference/received-event';
 export type { EventSink } from './sinks/event-sink';
 export type { JsonLinesFileSinkOptions } from './sinks/jsonl-file-sink';
 export { JsonLinesFileSink } from './sinks/jsonl-file-sink';

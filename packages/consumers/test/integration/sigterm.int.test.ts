@@ -71,7 +71,13 @@ describe('SIGTERM to `broker consume --sink postgres` mid-batch', () => {
     expect(stopped.stderr).not.toMatch(/\n\s+at /);
     expect(stopped.code).toBe(0);
     const summary = JSON.parse(stopped.stdout.trim().split('\n').at(-1) as string);
-    expect(summary).toMatchObject({ command: 'consume', ok: true, reason: 'stopped', deadLettered: 0, inFlight: 0 });
+    expect(summary).toMatchObject({
+      command: 'consume',
+      ok: true,
+      reason: 'stopped',
+      deadLettered: 0,
+      inFlight: 0,
+    });
     const afterFirst = await storedCount();
     // Everything it acknowledged is stored; it stopped before the end.
     expect(afterFirst).toBe(summary.handled);
@@ -100,7 +106,9 @@ describe('SIGTERM to `broker consume --sink postgres` mid-batch', () => {
     const stored = new Map<string, string[]>();
     for (const row of rows) stored.set(row.sender_id, [...(stored.get(row.sender_id) ?? []), row.body_text]);
     expect(stored).toEqual(expected);
-    const conversations = await sql<{ n: string }>(`SELECT sum(event_count) AS n FROM "${schema}".conversations`);
+    const conversations = await sql<{ n: string }>(
+      `SELECT sum(event_count) AS n FROM "${schema}".conversations`,
+    );
     expect(Number(conversations[0]?.n)).toBe(total);
   });
 });

@@ -1,0 +1,28 @@
+// The pika consumer of the seed documentation ("Implementing a Pika Event Consumer"), line for
+// line in intent: connect with credentials, consume the queue Rasa publishes to with automatic
+// acknowledgements, and print every event.
+import { consumeRabbitMqEvents } from '@broker/consumers';
+
+function callback(event: unknown): void {
+  // Do something useful with your incoming message body here, e.g. saving it to a database
+  console.log(`Received event ${JSON.stringify(event)}`);
+}
+
+// Stop on Ctrl-C (start_consuming() runs until interrupted).
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort());
+process.once('SIGTERM', () => controller.abort());
+
+// RabbitMQ credentials with username and password; the RabbitMQ host is typically 'rabbit' in
+// a docker environment, or 'localhost' in a local environment.
+await consumeRabbitMqEvents(
+  {
+    host: process.env.RABBITMQ_HOST ?? 'localhost',
+    username: process.env.RABBITMQ_USERNAME ?? 'guest',
+    password: process.env.RABBITMQ_PASSWORD ?? 'guest',
+    queue: process.env.RABBITMQ_QUEUE ?? 'rasa_core_events',
+    autoAck: true,
+    signal: controller.signal,
+  },
+  callback,
+);
