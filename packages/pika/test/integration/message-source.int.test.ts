@@ -1,0 +1,230 @@
+import { ConfigError, type SourceMessage, serialiseEvent, slotSet, toEndpointConfig } from '@broker/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  closeRabbitConnections,
+  type FaultRabbitMq,
+  type MainRabbitMq,
+  requireRabbitMq,
+} from '../../../../services/endpoints.mjs';
+import { PikaEventBroker, PikaMessageSource } from '../../src/index';
+import { AmqpReader, uniqueName } from './helpers/amqp-reader';
+
+let main: MainRabbitMq;
+let fault: FaultRabbitMq;
+const cleanup: { url: string; queues: string[]; exchanges: string[] }[] = [];
+const running: { source: PikaMessageSource; controller: AbortController; consuming: Promise<void> }[] = [];
+
+beforeAll(async () => {
+  main = await requireRabbitMq('main');
+  fault = await requireRabbitMq('fault', { timeoutMs: 30_000 });
+});
+
+afterEach(async () => {
+  for (const { source, controller, consuming } of running.splice(0)) {
+    controller.abort();
+    await consuming.catch(() => undefined);
+    await source.close();
+  }
+});
+
+afterAll(async () => {
+  for (const { url, queues, exchanges } of cleanup) {
+    const reader = await AmqpReader.open(url);
+    await reader.remove(queues, exchanges);
+    await reader.close();
+  }
+});
+
+function topology(url: string) {
+  const queue = uniqueName('source');
+  const exchange = uniqueName('source-x');
+  cleanup.push({ url, queues: [queue, `${queue}.dead-letter`], exchanges: [exchange] });
+  return { queue, exchange };
+}
+
+/** Messages as they arrive, with a way to wait for the n-th. */
+class Inbox {
+  readonly messages: SourceMessage[] = [];
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  readonly push = (message: SourceMessage): void => {
+    this.messages.push(message);
+    for (const waiter of this.waiters.filter((w) => this.messages.length >= w.count)) waiter.resolve();
+    this.waiters = this.waiters.filter((w) => this.messages.length < w.count);
+  };
+
+  until(count: number, timeoutMs = 20_000): Promise<void> {
+    if (this.messages.length >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`got ${this.messages.length} of ${count} messages in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.waiters.push({
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+}
+
+function start(source: PikaMessageSource, maxInFlight: number): Inbox {
+  const inbox = new Inbox();
+  const controller = new AbortController();
+  const consuming = source.consume(inbox.push, { maxInFlight, signal: controller.signal });
+  running.push({ source, controller, consuming });
+  return inbox;
+}
+
+async function publish(
+  url: string,
+  queue: string,
+  exchange: string,
+  count: number,
+  headers?: Record<string, string>,
+) {
+  const broker = new PikaEventBroker({ host: url, queues: [queue], exchangeName: exchange, appId: 'tests' });
+  const bodies: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const event = slotSet('i', i, { timestamp: 1716801234 + i });
+    bodies.push(serialiseEvent('source-user', event));
+    broker.publish({ sender_id: 'source-user', ...event }, headers ? { headers } : {});
+  }
+  await broker.flush(10_000);
+  await broker.close();
+  return bodies;
+}
+
+describe('PikaMessageSource', () => {
+  it('consumes a queue it declared itself before any producer ran; ack removes the message', async () => {
+    const { queue, exchange } = topology(main.url);
+    const source = PikaMessageSource.fromEndpointConfig(
+      toEndpointConfig({ url: main.url, queues: [queue], exchange_name: exchange }),
+    );
+    expect(source.queue).toBe(queue);
+    expect(source.deadLetterQueue).toBe(`${queue}.dead-letter`);
+    const inbox = start(source, 10);
+    // Let the source declare and bind before the first publish: wait until its queue exists.
+    const reader = await AmqpReader.open(main.url);
+    await expect.poll(async () => (await reader.safely((c) => c.checkQueue(queue))) === undefined).toBe(true);
+    const bodies = await publish(main.url, queue, exchange, 3, { 'rasa-export-process-id': 'abc123' });
+    await inbox.until(3);
+    expect(inbox.messages.map((m) => m.body.toString('utf8'))).toEqual(bodies);
+    const first = inbox.messages[0]!;
+    expect(first.headers).toEqual({ 'rasa-export-process-id': 'abc123' });
+    expect(first.redelivered).toBe(false);
+    expect(first.key).toBeUndefined();
+    expect(first.position).toMatch(new RegExp(`^${queue}#\\d+$`));
+    expect(first.meta).toMatchObject({ queue, exchange, routingKey: '', appId: 'tests', deliveryMode: 2 });
+    for (const message of inbox.messages) await message.settle({ outcome: 'ack' });
+    await inbox.messages[0]!.settle({ outcome: 'ack' }); // twice: nothing happens
+    expect(await reader.messageCount(queue)).toBe(0);
+    await reader.close();
+  });
+
+  it('dead-letter: a copy with the reason goes to <queue>.dead-letter (confirmed), then the original is acked', async () => {
+    const { queue, exchange } = topology(main.url);
+    const source = new PikaMessageSource({ host: main.url, queues: [queue], exchangeName: exchange });
+    const inbox = start(source, 5);
+    const reader = await AmqpReader.open(main.url);
+    await expect.poll(async () => (await reader.safely((c) => c.checkQueue(queue))) === undefined).toBe(true);
+    const [body] = await publish(main.url, queue, exchange, 1, { 'rasa-export-process-id': 'exp-1' });
+    await inbox.until(1);
+    const message = inbox.messages[0]!;
+    await message.settle({ outcome: 'dead-letter', reason: 'handler failed 3 times: boom' });
+    expect(await reader.messageCount(queue)).toBe(0);
+    const [dead] = await reader.drain(`${queue}.dead-letter`);
+    expect(dead!.content.toString('utf8')).toBe(body);
+    expect(dead!.properties).toMatchObject({ appId: 'tests', deliveryMode: 2 });
+    expect(dead!.properties.headers).toEqual({
+      'rasa-export-process-id': 'exp-1',
+      'x-death-reason': 'handler failed 3 times: boom',
+      'x-original-queue': queue,
+      'x-original-position': message.position,
+    });
+    await reader.close();
+  });
+
+  it('prefetch = maxInFlight: no more than that many unsettled messages are delivered', async () => {
+    const { queue, exchange } = topology(main.url);
+    const reader = await AmqpReader.open(main.url);
+    await publish(main.url, queue, exchange, 30);
+    // Messages stay unsettled on purpose: do not wait for them when the test ends.
+    const source = new PikaMessageSource({
+      host: main.url,
+      queues: [queue],
+      exchangeName: exchange,
+      stopTimeoutMs: 100,
+    });
+    const inbox = start(source, 5);
+    await inbox.until(5);
+    // Unacknowledged messages are not "ready": the 25 others wait in the queue.
+    await expect.poll(() => reader.messageCount(queue)).toBe(25);
+    expect(inbox.messages).toHaveLength(5);
+    await inbox.messages[0]!.settle({ outcome: 'ack' });
+    await inbox.until(6);
+    await expect.poll(() => reader.messageCount(queue)).toBe(24);
+    expect(inbox.messages).toHaveLength(6);
+    await reader.close();
+  });
+
+  it('redelivers what was not settled after the server closes the connection; settling old messages does nothing', async () => {
+    const { queue, exchange } = topology(fault.url);
+    await publish(fault.url, queue, exchange, 10);
+    const inbox = start(
+      new PikaMessageSource({ host: fault.url, queues: [queue], exchangeName: exchange }),
+      10,
+    );
+    await inbox.until(10);
+    for (const message of inbox.messages.slice(0, 4)) await message.settle({ outcome: 'ack' });
+    const unsettled = inbox.messages.slice(4);
+    await closeRabbitConnections('fault');
+    await inbox.until(16, 30_000);
+    const again = inbox.messages.slice(10);
+    expect(again.map((m) => m.body.toString('utf8'))).toEqual(unsettled.map((m) => m.body.toString('utf8')));
+    expect(again.every((m) => m.redelivered)).toBe(true);
+    // The old deliveries belong to a dead channel: settling them is a no-op, not an error.
+    for (const message of unsettled) await message.settle({ outcome: 'ack' });
+    for (const message of again) await message.settle({ outcome: 'ack' });
+    const reader = await AmqpReader.open(fault.url);
+    await expect.poll(() => reader.messageCount(queue)).toBe(0);
+    await reader.close();
+  });
+
+  it('a missing passive queue ends consume with a ConfigError naming the setting', async () => {
+    const { queue, exchange } = topology(main.url);
+    const source = PikaMessageSource.fromEndpointConfig(
+      toEndpointConfig({ url: main.url, queues: [queue], exchange_name: exchange, passive_queues: true }),
+    );
+    await expect(
+      source.consume(() => undefined, { maxInFlight: 1, signal: new AbortController().signal }),
+    ).rejects.toSatisfy(
+      (error: unknown) => ConfigError.isInstance(error) && /passive_queues/.test(String(error.key)),
+    );
+    await source.close();
+  });
+
+  it('stops on abort: no new deliveries, and consume resolves once in-flight messages are settled', async () => {
+    const { queue, exchange } = topology(main.url);
+    await publish(main.url, queue, exchange, 3);
+    const source = new PikaMessageSource({ host: main.url, queues: [queue], exchangeName: exchange });
+    const inbox = new Inbox();
+    const controller = new AbortController();
+    let resolved = false;
+    const consuming = source.consume(inbox.push, { maxInFlight: 3, signal: controller.signal }).then(() => {
+      resolved = true;
+    });
+    await inbox.until(3);
+    controller.abort();
+    await inbox.messages[0]!.settle({ outcome: 'ack' });
+    expect(resolved).toBe(false);
+    await inbox.messages[1]!.settle({ outcome: 'ack' });
+    await inbox.messages[2]!.settle({ outcome: 'ack' });
+    await consuming;
+    expect(resolved).toBe(true);
+    await source.close();
+  });
+});
