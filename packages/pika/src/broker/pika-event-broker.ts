@@ -14,6 +14,7 @@ import {
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { CancellableDelay } from '../connection/cancellable-delay';
 import { classifyAmqpError } from '../connection/classify-amqp-error';
+import { closeConnection } from '../connection/close-connection';
 import { openConnection } from '../connection/open-connection';
 import { declareTopology } from '../topology';
 import { ConfirmTracker } from './confirm-tracker';
@@ -50,7 +51,6 @@ const RECONNECT_INITIAL_MS = 100;
 const STABLE_SESSION_MS = 10_000;
 /** RabbitMQ 4's default max_message_size; larger bodies are refused by `publish()`. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-const CLOSE_WAIT_MS = 2000;
 
 /**
  * Rasa's `type: pika` event broker on amqplib: a fanout exchange (`rasa-exchange`) with durable
@@ -507,17 +507,8 @@ export class PikaEventBroker extends BufferedEventBroker {
   }
 }
 
-/** Closes a session without waiting long on an unresponsive broker; errors are irrelevant by then. */
 async function closeSession(session: PublisherSession): Promise<void> {
   session.closed = true;
   clearTimeout(session.resumeTimer);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    session.connection.close().catch(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, CLOSE_WAIT_MS);
-      timer.unref();
-    }),
-  ]);
-  if (timer) clearTimeout(timer);
+  await closeConnection(session.connection);
 }

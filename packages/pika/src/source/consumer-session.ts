@@ -7,11 +7,10 @@ import {
 } from '@broker/core';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { classifyAmqpError } from '../connection/classify-amqp-error';
+import { closeConnection } from '../connection/close-connection';
 import { openConnection } from '../connection/open-connection';
 import { declareTopology } from '../topology';
 import type { PikaSourceSettings } from './read-source-settings';
-
-const CLOSE_WAIT_MS = 2000;
 
 /**
  * One connection consuming one queue: a channel with prefetch = maxInFlight and manual acks,
@@ -74,7 +73,7 @@ export class ConsumerSession {
       for (const emitter of [connection, channel, deadLetters]) emitter.off('error', ignore);
       return new ConsumerSession(settings, connection, channel, deadLetters);
     } catch (error) {
-      await closeQuietly(connection);
+      await closeConnection(connection);
       throw classifyAmqpError(error, { display });
     }
   }
@@ -106,7 +105,7 @@ export class ConsumerSession {
       clearTimeout(timer);
     }
     this.live = false;
-    await closeQuietly(this.connection);
+    await closeConnection(this.connection);
   }
 
   private deliver(delivery: ConsumeMessage, onMessage: (message: SourceMessage) => void): void {
@@ -209,7 +208,7 @@ export class ConsumerSession {
     if (!this.live) return;
     this.live = false;
     this.wakeIdle();
-    void closeQuietly(this.connection);
+    void closeConnection(this.connection);
     const display = this.settings.connection.endpoint.display;
     this.resolveEnded(
       cause === undefined
@@ -262,16 +261,4 @@ function stringHeaders(headers: Record<string, unknown> | undefined): Record<str
     else out[name] = String(value);
   }
   return out;
-}
-
-async function closeQuietly(connection: ChannelModel): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    connection.close().catch(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, CLOSE_WAIT_MS);
-      timer.unref();
-    }),
-  ]);
-  clearTimeout(timer);
 }
