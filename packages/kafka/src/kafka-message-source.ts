@@ -74,6 +74,8 @@ interface SourceSettings {
 
 export const DEFAULT_GROUP_ID = 'broker-consumers';
 const RESOLVED = Symbol('resolved settings');
+/** Lets tests put another consumer client behind the source (not exported from the package). */
+export const CONSUMER_CLIENT_FACTORY = Symbol('consumer client factory');
 
 /** One consume() run: the client of the current group membership and its bookkeeping. */
 interface Run {
@@ -110,8 +112,12 @@ export class KafkaMessageSource implements MessageSource {
   private deadLettersReady: Promise<void> | undefined;
   private current: Run | undefined;
   private closed = false;
+  private readonly createClient: typeof createConsumerClient;
 
   constructor(options: KafkaMessageSourceOptions) {
+    this.createClient =
+      (options as { [CONSUMER_CLIENT_FACTORY]?: typeof createConsumerClient })[CONSUMER_CLIENT_FACTORY] ??
+      createConsumerClient;
     this.logger = options.logger ?? noopLogger;
     this.settings =
       (options as { [RESOLVED]?: SourceSettings })[RESOLVED] ?? readSourceOptions(options, this.logger);
@@ -215,7 +221,7 @@ export class KafkaMessageSource implements MessageSource {
     while (!signal.aborted && !this.closed) {
       run.epoch++;
       run.partitions.clear();
-      const client = createConsumerClient(
+      const client = this.createClient(
         this.settings.connection,
         {
           topic: this.settings.topic,
