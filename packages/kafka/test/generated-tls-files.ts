@@ -10,6 +10,8 @@ export interface GeneratedTlsFiles {
   key: string;
   /** A key that does not belong to `cert`. */
   otherKey: string;
+  /** `key`, encrypted with the password `key-secret`. */
+  encryptedKey: string;
   /** A file that is not PEM. */
   notPem: string;
 }
@@ -35,6 +37,16 @@ export function generateTlsFiles(): GeneratedTlsFiles {
     '/CN=localhost',
   );
   openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', file('other-key.pem'));
+  openssl(
+    'pkey',
+    '-in',
+    file('key.pem'),
+    '-aes256',
+    '-passout',
+    'pass:key-secret',
+    '-out',
+    file('key-encrypted.pem'),
+  );
   writeFileSync(file('not-pem.txt'), 'this is not a certificate\n');
   return {
     dir,
@@ -42,6 +54,7 @@ export function generateTlsFiles(): GeneratedTlsFiles {
     cert: file('cert.pem'),
     key: file('key.pem'),
     otherKey: file('other-key.pem'),
+    encryptedKey: file('key-encrypted.pem'),
     notPem: file('not-pem.txt'),
   };
 }

@@ -1,6 +1,6 @@
 import { ConfigError, toEndpointConfig } from '@broker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaEventBroker, type KafkaEventBrokerOptions } from '../src/index';
+import { KafkaEventBroker, type KafkaEventBrokerOptions, KafkaMessageSource } from '../src/index';
 import { readBrokerEndpoint, readBrokerOptions } from '../src/settings/read-broker-settings';
 import { captureLogger } from './capture-logger';
 import { type GeneratedTlsFiles, generateTlsFiles } from './generated-tls-files';
@@ -180,6 +180,18 @@ describe('endpoints.yml settings', () => {
     ).toContain('expected true or false');
   });
 
+  it('reads an encrypted key with ssl_key_password, and says so when the password is missing or wrong', () => {
+    const ssl = { url: 'k', security_protocol: 'SSL', ssl_certfile: tls.cert, ssl_keyfile: tls.encryptedKey };
+    expect(fromYaml({ ...ssl, ssl_key_password: 'key-secret' }).connection.tls?.passphrase).toBe(
+      'key-secret',
+    );
+    for (const password of [undefined, 'wrong']) {
+      const error = yamlError({ ...ssl, ssl_key_password: password }, 'ssl_keyfile');
+      expect(error.message).toContain('set event_broker.ssl_key_password if the key is encrypted');
+      expect(error.message).not.toContain('key-secret');
+    }
+  });
+
   it('warns about settings the chosen protocol ignores, unknown keys, and Rasa keys without effect', () => {
     const logger = captureLogger();
     fromYaml(
@@ -327,5 +339,44 @@ describe('options in code', () => {
     expect(broker.state).toBe('idle');
     expect(broker.topic).toBe('rasa_core_events');
     return broker.close();
+  });
+});
+
+describe('KafkaMessageSource options', () => {
+  it('share the connection settings and name the option in errors', () => {
+    const error = configError(() => new KafkaMessageSource({}));
+    expect(error.key).toBe('KafkaMessageSource options.url');
+    expect(configError(() => new KafkaMessageSource({ url: 'k', groupId: '' })).key).toBe(
+      'KafkaMessageSource options.groupId',
+    );
+    expect(configError(() => new KafkaMessageSource({ url: 'k', sessionTimeoutMs: 10 })).key).toBe(
+      'KafkaMessageSource options.sessionTimeoutMs',
+    );
+    expect(configError(() => new KafkaMessageSource({ url: 'k', topic: 'no spaces' })).key).toBe(
+      'KafkaMessageSource options.topic',
+    );
+    const source = new KafkaMessageSource({ url: 'k', topic: 'events' });
+    expect(source.description).toBe('events (group broker-consumers)');
+    expect(source.deadLetterTopic).toBe('events.dead-letter');
+  });
+
+  it('from endpoints.yml read the group from group_id unless the caller names one', () => {
+    const config = toEndpointConfig(
+      { type: 'kafka', url: 'k', topic: 't', group_id: 'from-yaml' },
+      'event_broker',
+      FILE,
+    );
+    expect(KafkaMessageSource.fromEndpointConfig(config).description).toBe('t (group from-yaml)');
+    expect(KafkaMessageSource.fromEndpointConfig(config, { groupId: 'mine' }).description).toBe(
+      't (group mine)',
+    );
+    const bad = toEndpointConfig(
+      { type: 'kafka', url: 'k', security_protocol: 'SOMETHING' },
+      'event_broker',
+      FILE,
+    );
+    expect(configError(() => KafkaMessageSource.fromEndpointConfig(bad)).key).toBe(
+      'event_broker.security_protocol',
+    );
   });
 });
