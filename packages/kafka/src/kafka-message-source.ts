@@ -87,7 +87,6 @@ interface Run {
   inFlight: number;
   capacityWaiters: Set<() => void>;
   stopping: boolean;
-  crashed: ((error: unknown) => void) | undefined;
   /** Aborted by close(), next to the caller's signal. */
   stop: AbortController;
   finished: Promise<void> | undefined;
@@ -181,7 +180,6 @@ export class KafkaMessageSource implements MessageSource {
       inFlight: 0,
       capacityWaiters: new Set(),
       stopping: false,
-      crashed: undefined,
       stop: new AbortController(),
       finished: undefined,
     };
@@ -234,8 +232,10 @@ export class KafkaMessageSource implements MessageSource {
       );
       run.client = client;
       run.committer = new OffsetCommitter((offsets) => client.commit(offsets), this.logger);
+      // Bound to this client: a late report from an earlier one must not end the new run.
+      let reportCrash: (error: unknown) => void = () => undefined;
       const crashed = new Promise<unknown>((resolve) => {
-        run.crashed = resolve;
+        reportCrash = resolve;
       });
       let failure: unknown;
       try {
@@ -251,7 +251,7 @@ export class KafkaMessageSource implements MessageSource {
               `kafka consumer joined group ${this.settings.groupId}`,
             );
           },
-          onCrash: (error) => run.crashed?.(error),
+          onCrash: (error) => reportCrash(error),
         });
         const outcome = await Promise.race([aborted.then(() => 'aborted' as const), crashed]);
         if (outcome === 'aborted' || this.closed) {
