@@ -45,6 +45,8 @@ export class KafkaEventBroker extends BufferedEventBroker {
   private stopped = false;
   private lingerDeadline: number | undefined;
   private wakeWaiter: (() => void) | undefined;
+  /** The send loop waits for a first event (not for a batch to fill up or linger out). */
+  private idle = false;
   private cancelPause: (() => void) | undefined;
   /** Batch size cap after the broker refused a batch: halves until the refused event is alone. */
   private splitLimit = Number.POSITIVE_INFINITY;
@@ -157,7 +159,8 @@ export class KafkaEventBroker extends BufferedEventBroker {
   protected wake(): void {
     if (this.lingerDeadline === undefined)
       this.lingerDeadline = performance.now() + this.settings.producer.lingerMs;
-    this.wakeWaiter?.();
+    // While lingering, only a full batch cuts the wait short.
+    if (this.idle || this.queue.queuedCount >= this.settings.producer.batchMaxEvents) this.wakeWaiter?.();
   }
 
   protected async shutdown(): Promise<void> {
@@ -207,7 +210,9 @@ export class KafkaEventBroker extends BufferedEventBroker {
       const queued = this.queue.queuedCount;
       if (queued === 0) {
         this.lingerDeadline = undefined;
+        this.idle = true;
         await this.waitForWake(undefined);
+        this.idle = false;
         continue;
       }
       const now = performance.now();

@@ -28,6 +28,8 @@ const SEND_RETRIES = 8;
  */
 export class KafkajsProducerClient implements ProducerClient {
   private producer: Producer;
+  /** False until the current producer connected (a fresh one after `reset` may not have). */
+  private connected = false;
   private readonly assigned = new WeakMap<object, number>();
   private stickyPartition: number | undefined;
 
@@ -41,9 +43,11 @@ export class KafkajsProducerClient implements ProducerClient {
 
   async connect(): Promise<void> {
     await this.producer.connect();
+    this.connected = true;
   }
 
   async send(topic: string, records: readonly ProducerRecord[]): Promise<SendOutcome> {
+    if (!this.connected) await this.connect();
     this.stickyPartition = undefined;
     const response = await this.producer.send({
       topic,
