@@ -4,6 +4,7 @@ import {
   BufferOverflowError,
   ConnectionError,
   DeliveryFailedError,
+  MessageTooLargeError,
   PublishError,
   slotSet,
   toEndpointConfig,
@@ -202,5 +203,21 @@ describe('should_keep_unpublished_messages / raise_on_failure', () => {
     expect(broker.state).toBe('failed');
     expect(errors.some((e) => (e as Error).message.includes('raise_on_failure is true'))).toBe(true);
     expect(() => broker.publish(event(2))).toThrow(BrokerClosedError);
+  });
+});
+
+describe('publish', () => {
+  it('refuses a body over 16 MiB before it reaches RabbitMQ', async () => {
+    const broker = new PikaEventBroker({ host: '127.0.0.1', port: refusedPort, startup: 'buffer' });
+    const huge = { sender_id: 'big', ...slotSet('blob', 'x'.repeat(16 * 1024 * 1024)) };
+    let caught: unknown;
+    try {
+      broker.publish(huge);
+    } catch (error) {
+      caught = error;
+    }
+    expect(MessageTooLargeError.isInstance(caught)).toBe(true);
+    expect(broker.stats().published).toBe(0);
+    await broker.close({ timeout: 0 });
   });
 });
