@@ -127,7 +127,7 @@ export class PikaEventBroker extends BufferedEventBroker {
     if (settings.startup === 'wait') {
       await broker.connect();
     } else {
-      // Start connecting now; failures are logged, reported as `error` events and end the broker only if fatal.
+      // Start connecting now. Retryable failures are logged and retried; a non-retryable one fails the broker.
       broker.connect().catch(() => undefined);
     }
     return broker;
@@ -324,6 +324,8 @@ export class PikaEventBroker extends BufferedEventBroker {
               [message],
               new PublishError(`The event cannot be encoded for AMQP: ${error.message}`),
             );
+            // With raise_on_failure that stopped the broker.
+            if (this.session !== session) return;
             continue;
           }
           this.queue.requeue(batch.slice(index));
@@ -356,16 +358,17 @@ export class PikaEventBroker extends BufferedEventBroker {
       return;
     }
     if (session.paused) this.retryNackedWhenSettled(session);
-    const returned: OutboundMessage[] = [];
+    let returned: OutboundMessage[] | undefined;
     let reason = '';
     for (const message of settled) {
       const returnReason = session.tracker.takeReturn(message);
       if (!returnReason) continue;
+      if (!returned) returned = [];
       returned.push(message);
       reason = `${returnReason.replyCode} ${returnReason.replyText}`;
     }
-    this.queue.confirm(returned.length > 0 ? settled.filter((m) => !returned.includes(m)) : settled);
-    if (returned.length > 0) {
+    this.queue.confirm(returned ? settled.filter((m) => !returned.includes(m)) : settled);
+    if (returned) {
       this.deliveryFailed(
         returned,
         new PublishError(
