@@ -36,7 +36,10 @@ export class StdoutSink implements EventSink {
           stream.write(chunk, (error) =>
             error
               ? reject(
-                  new SinkError('stdout', `Cannot write to the output: ${error.message}`, { cause: error }),
+                  new SinkError('stdout', `Cannot write to the output: ${error.message}`, {
+                    cause: error,
+                    canRetry: true,
+                  }),
                 )
               : resolve(),
           );
