@@ -30,7 +30,13 @@ function admin() {
 async function createTopic(name: string, partitions = 3): Promise<void> {
   const client = admin();
   await client.connect();
-  await client.createTopics({ topics: [{ topic: name, numPartitions: partitions }], waitForLeaders: true });
+  await client.createTopics({ topics: [{ topic: name, numPartitions: partitions }] });
+  // A loaded broker may take a moment to elect leaders; wait for them rather than fail.
+  await waitFor(`leaders of ${name}`, async () => {
+    const metadata = await client.fetchTopicMetadata({ topics: [name] }).catch(() => undefined);
+    const found = metadata?.topics[0]?.partitions ?? [];
+    return found.length === partitions && found.every((p) => p.leader >= 0);
+  });
   await client.disconnect();
 }
 
