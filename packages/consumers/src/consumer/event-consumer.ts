@@ -86,6 +86,7 @@ interface Delivery {
 }
 
 const DEFAULT_CONCURRENCY = 32;
+const UNSETTLED_CLOSE_GRACE_MS = 2000;
 
 function abortable(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -235,11 +236,20 @@ export class EventConsumer {
     );
     await Promise.race([consuming, stopped]);
     await this.finishInFlight();
-    // Messages deliberately left unsettled go back to the broker when the source closes, so
-    // close it now rather than let it wait for settlements that will not come.
-    if (this.ownsSource && this.counts.unsettled > 0) await this.closeSource();
-    await consuming;
-    if (this.ownsSource) await this.closeSource();
+    if (this.ownsSource && this.counts.unsettled > 0) {
+      // Messages deliberately left unsettled go back to the broker when the connection closes.
+      // A source may keep waiting for their settlement before it lets go; do not wait with it.
+      const closing = this.closeSource();
+      const released = await Promise.race([
+        closing.then(() => true),
+        delay(UNSETTLED_CLOSE_GRACE_MS).then(() => false),
+      ]);
+      if (released) await consuming;
+      else this.logger.debug(`the ${this.source.name} source is still closing; not waiting for it`);
+    } else {
+      await consuming;
+      if (this.ownsSource) await this.closeSource();
+    }
     const stats = this.stats();
     this.logger.info({ ...stats }, 'consumer stopped');
     if (failure !== undefined) throw failure;

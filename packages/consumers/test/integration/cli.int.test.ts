@@ -20,11 +20,12 @@ import {
   endpointsFile,
   kafkaEndpoint,
   pikaEndpoint,
+  queueDepth,
   rabbitNames,
   requireKafka,
   requireRabbitMq,
 } from '../helpers/services';
-import { coreFixture, rasaTurnLines } from '../helpers/wire';
+import { coreFixture, rasaTurnLines, waitFor } from '../helpers/wire';
 
 let url: string;
 const created: { queue: string; exchange: string }[] = [];
@@ -108,6 +109,17 @@ describe('broker publish + consume', () => {
     const lines = rasaTurnLines().filter((l) => /"event": "(user|bot)"/.test(l));
     expect(consumed.stdout).toBe(`${lines.join('\n')}\n`);
     expect(consumed.stderr).toMatch(/2 handled, 6 filtered/);
+  });
+
+  it('stops after --max-events and leaves the rest on the queue, promptly', async () => {
+    const { endpoints, names } = rabbit();
+    expect((await runCli(['publish', '-e', endpoints, turnFile])).code).toBe(0);
+    const started = Date.now();
+    const consumed = await runCli(['consume', '-e', endpoints, '--max-events', '3', '--format', 'json']);
+    expect(consumed.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(consumed.stdout).toBe(`${rasaTurnLines().slice(0, 3).join('\n')}\n`);
+    await waitFor('the other five back on the queue', async () => (await queueDepth(url, names.queue)) === 5);
   });
 
   it('publishes a tracker dump in Rasa format and reads stdin', async () => {

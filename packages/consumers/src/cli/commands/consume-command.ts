@@ -114,6 +114,11 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
         `${s.handled} handled, ${s.filtered} filtered, ${s.malformed} malformed, ${s.deadLettered} dead-lettered, ${s.retried} retries, ${s.duplicates} duplicates skipped${s.unsettled ? `, ${s.unsettled} left with the broker` : ''}`,
       );
     }
+    if (report.stats.unsettled > 0) {
+      // Events left to the broker are released by closing the connection; a transport still
+      // lingering over them must not keep the command running.
+      setTimeout(() => process.exit(EXIT.ok), 1000).unref();
+    }
     return EXIT.ok;
   } finally {
     signals.dispose();
