@@ -220,7 +220,8 @@ describe('consuming Kafka', () => {
     const report = await running;
     expect(report.stats).toMatchObject({ handled: 1, malformed: 2, deadLettered: 1, retried: 1 });
     const deadLetters = await readTopic(`${name}.dead-letter`, 3);
-    expect(deadLetters.map((d) => d.value)).toEqual([...poison, failing]);
+    // Dead letters are produced as each message gives up, not in the topic's order.
+    expect(deadLetters.map((d) => d.value).sort()).toEqual([...poison, failing].sort());
     expect(JSON.stringify(deadLetters.map((d) => d.headers))).toMatch(
       /handler failed 2 times: warehouse rejected it/,
     );
