@@ -111,6 +111,25 @@ describe('broker publish + consume', () => {
     expect(consumed.stderr).toMatch(/2 handled, 6 filtered/);
   });
 
+  it('appends wire bodies to a JSON-lines file with --sink jsonl', async () => {
+    const { endpoints } = rabbit();
+    expect((await runCli(['publish', '-e', endpoints, turnFile])).code).toBe(0);
+    const output = join(work, `${Date.now()}.jsonl`);
+    const consumed = await runCli([
+      'consume',
+      '-e',
+      endpoints,
+      '--sink',
+      'jsonl',
+      '-o',
+      output,
+      '--max-events',
+      '8',
+    ]);
+    expect(consumed.code).toBe(0);
+    expect(readFileSync(output, 'utf8')).toBe(`${rasaTurnLines().join('\n')}\n`);
+  });
+
   it('stops after --max-events and leaves the rest on the queue, promptly', async () => {
     const { endpoints, names } = rabbit();
     expect((await runCli(['publish', '-e', endpoints, turnFile])).code).toBe(0);
