@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BrokerError, childLogger, type Logger } from '@broker/core';
+import { BrokerError, ConfigError, childLogger, type Logger } from '@broker/core';
 import type { ConsumedEvent } from '../../consumer/consumed-event';
 import type { EventSink } from '../event-sink';
 import { SinkError } from '../sink-error';
@@ -13,6 +13,8 @@ export interface PostgresSinkOptions {
   schema?: string;
   /** Most events per transaction. Default 500. */
   maxBatchSize?: number;
+  /** Transactions in flight at once (connections used). Default 2. */
+  maxConcurrentBatches?: number;
   logger?: Logger;
 }
 
@@ -56,7 +58,9 @@ export class PostgresSink implements EventSink {
   readonly name = 'postgres';
   private readonly insertSql: readonly [string, string];
   private pending: Pending[] = [];
-  private writing: Promise<void> | undefined;
+  private active = 0;
+  private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -64,6 +68,7 @@ export class PostgresSink implements EventSink {
     private readonly databaseUrl: string,
     readonly schema: string,
     private readonly maxBatchSize: number,
+    private readonly maxConcurrentBatches: number,
     private readonly logger: Logger,
   ) {
     const quoted = quoteSchema(schema);
@@ -75,16 +80,13 @@ export class PostgresSink implements EventSink {
     const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
     const schema = options.schema ?? 'public';
     quoteSchema(schema);
-    const maxBatchSize = options.maxBatchSize ?? 500;
-    if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
-      throw new SinkError(
-        'postgres',
-        `maxBatchSize must be a whole number >= 1, got ${String(maxBatchSize)}.`,
-      );
-    }
+    const maxBatchSize = wholeNumberOption('maxBatchSize', options.maxBatchSize ?? 500);
+    const maxConcurrentBatches = wholeNumberOption('maxConcurrentBatches', options.maxConcurrentBatches ?? 2);
     const logger = childLogger(options.logger, { sink: 'postgres' });
-    const pool = await openPool(databaseUrl, (error) =>
-      logger.warn({ err: error }, `idle PostgreSQL connection failed: ${error.message}`),
+    const pool = await openPool(
+      databaseUrl,
+      (error) => logger.warn({ err: error }, `idle PostgreSQL connection failed: ${error.message}`),
+      maxConcurrentBatches,
     );
     try {
       const { from, to } = await migrate(pool, schema);
@@ -99,32 +101,53 @@ export class PostgresSink implements EventSink {
         ? error
         : toDatabaseError(error, databaseUrl as string, 'prepare the conversation store');
     }
-    return new PostgresSink(pool, databaseUrl as string, schema, maxBatchSize, logger);
+    return new PostgresSink(pool, databaseUrl as string, schema, maxBatchSize, maxConcurrentBatches, logger);
   }
 
   write(event: ConsumedEvent): Promise<void> {
     if (this.closing) return Promise.reject(new SinkError('postgres', 'The PostgreSQL sink is closed.'));
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ event, resolve, reject });
-      // Events that arrive while a batch commits form the next batch (group commit).
-      this.writing ??= new Promise<void>((started) => setImmediate(started)).then(() => this.drain());
+      if (this.scheduled) return;
+      // Events written in the same turn go together; later ones wait for a free transaction
+      // and form the next batch (group commit).
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.startBatches();
+      });
     });
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      while (this.writing) await this.writing;
+      while (this.scheduled || this.active > 0 || this.pending.length > 0) {
+        await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      }
       await this.pool.end();
     })();
     return this.closing;
   }
 
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
+  /**
+   * Starts transactions up to the limit. Running several at once cannot reorder a
+   * conversation: its next event is only written after the previous one committed.
+   */
+  private startBatches(): void {
+    while (this.pending.length > 0 && this.active < this.maxConcurrentBatches) {
       const batch = this.pending.splice(0, this.maxBatchSize);
-      await this.commit(batch);
+      this.active++;
+      void this.commit(batch).finally(() => {
+        this.active--;
+        this.startBatches();
+        if (this.active === 0 && this.pending.length === 0) {
+          for (const wake of this.idleWaiters.splice(0)) wake();
+        }
+      });
     }
-    this.writing = undefined;
+    if (this.active === 0 && this.pending.length === 0) {
+      for (const wake of this.idleWaiters.splice(0)) wake();
+    }
   }
 
   private async commit(batch: Pending[]): Promise<void> {
@@ -187,6 +210,15 @@ export class PostgresSink implements EventSink {
       } else p.resolve();
     });
   }
+}
+
+function wholeNumberOption(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigError(`PostgresSink ${name} must be a whole number >= 1, got ${String(value)}.`, {
+      key: name,
+    });
+  }
+  return value;
 }
 
 function columns(rows: Row[]): unknown[] {
