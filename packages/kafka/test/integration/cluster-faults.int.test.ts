@@ -124,6 +124,12 @@ describe('on the 3-broker cluster (replication factor 3, min.insync.replicas 2)'
       });
 
       const records = await readTopic(brokers, topic, senders * perSender, 60_000, 1500);
+      const duplicates =
+        records.length - new Set(records.map((r) => `${r.key}/${JSON.parse(r.value).value}`)).size;
+      expect(
+        duplicates,
+        `${duplicates} events are in the topic twice (${logger.text().match(/reset|sequence/gi)?.length ?? 0} sequence resets logged)`,
+      ).toBe(0);
       expect(records).toHaveLength(senders * perSender);
       expectExactlyOnceInOrder(records, senders, perSender);
     },

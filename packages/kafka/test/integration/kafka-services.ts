@@ -82,8 +82,8 @@ export interface WireRecord {
 
 /**
  * Reads a topic from the beginning with a throwaway consumer group until `count` records
- * arrived (resolves with them in per-partition order) or `timeoutMs` passed (rejects, saying
- * how many arrived).
+ * arrived (resolves with them in per-partition order, each offset once) or `timeoutMs` passed
+ * (rejects, saying how many arrived). `settle` keeps reading that long after, to catch extras.
  */
 export async function readTopic(
   brokers: string[],
@@ -94,6 +94,7 @@ export async function readTopic(
 ): Promise<WireRecord[]> {
   const consumer = testClient(brokers).consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 200 });
   const records: WireRecord[] = [];
+  const seen = new Set<string>();
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -108,6 +109,10 @@ export async function readTopic(
       consumer
         .run({
           eachMessage: async ({ partition, message }) => {
+            // A rebalance of this reader's own group can hand it a message twice; the topic has it once.
+            const position = `${partition}:${message.offset}`;
+            if (seen.has(position)) return;
+            seen.add(position);
             const headers: Record<string, string> = {};
             for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
             records.push({
