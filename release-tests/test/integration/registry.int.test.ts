@@ -262,7 +262,7 @@ describe.each(SCENARIOS)('$manager install @broker/$adapter', ({ manager, adapte
     },
   );
 
-  it('type-checks a TypeScript program against the installed declarations (node16 ESM and CJS, bundler)', async () => {
+  it(`type-checks a TypeScript program against the installed declarations (node16 ESM and CJS${manager === 'npm' ? ', bundler' : ''})`, async () => {
     const source = readFileSync(join(APPS, `typed-${adapter}.ts`), 'utf8');
     project.write('typed.ts', source); // CommonJS under node16 (the project has no "type": "module")
     project.write('typed.mts', source);
@@ -278,7 +278,9 @@ describe.each(SCENARIOS)('$manager install @broker/$adapter', ({ manager, adapte
       node16: { module: 'node16', moduleResolution: 'node16', files: ['typed.ts', 'typed.mts'] },
       bundler: { module: 'esnext', moduleResolution: 'bundler', files: ['typed.ts'] },
     };
-    for (const [name, { files, ...resolution }] of Object.entries(configs)) {
+    // Bundler resolution reads the same files under npm and pnpm; once is enough (tsc is slow).
+    const modes = manager === 'npm' ? Object.entries(configs) : Object.entries(configs).slice(0, 1);
+    for (const [name, { files, ...resolution }] of modes) {
       const config = project.write(
         `tsconfig.${name}.json`,
         JSON.stringify({ compilerOptions: { ...compilerOptions, ...resolution }, files }),
