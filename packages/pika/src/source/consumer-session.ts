@@ -105,7 +105,8 @@ export class ConsumerSession {
       clearTimeout(timer);
     }
     this.live = false;
-    await closeConnection(this.connection);
+    // Closing the channels first makes RabbitMQ process every ack given so far before the connection goes.
+    await closeConnection(this.connection, { channelsFirst: [this.channel, this.deadLetters] });
   }
 
   private deliver(delivery: ConsumeMessage, onMessage: (message: SourceMessage) => void): void {

@@ -207,6 +207,24 @@ describe('PikaMessageSource', () => {
     await source.close();
   });
 
+  it('acks given while stopping reach RabbitMQ before the connection closes', async () => {
+    const { queue, exchange } = topology(main.url);
+    await publish(main.url, queue, exchange, 2000);
+    const source = new PikaMessageSource({ host: main.url, queues: [queue], exchangeName: exchange });
+    const inbox = new Inbox();
+    const controller = new AbortController();
+    const consuming = source.consume(inbox.push, { maxInFlight: 2000, signal: controller.signal });
+    await inbox.until(2000);
+    controller.abort();
+    // All settled in one burst: the source may close right after the last one, while amqplib still queues acks.
+    for (const message of inbox.messages) void message.settle({ outcome: 'ack' });
+    await consuming;
+    await source.close();
+    const reader = await AmqpReader.open(main.url);
+    expect(await reader.messageCount(queue)).toBe(0);
+    await reader.close();
+  });
+
   it('stops on abort: no new deliveries, and consume resolves once in-flight messages are settled', async () => {
     const { queue, exchange } = topology(main.url);
     await publish(main.url, queue, exchange, 3);
