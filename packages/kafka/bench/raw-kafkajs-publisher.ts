@@ -20,12 +20,14 @@ export class RawKafkajsPublisher {
   private firstPendingAt = 0;
   private sending: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private published = 0;
   private acked = 0;
   private idle: (() => void) | undefined;
 
   constructor(
     private readonly settings: RawSettings,
     private readonly onAck: (ids: readonly number[], at: number) => void,
+    private readonly onError: (error: unknown) => void,
   ) {
     const kafka = new Kafka({ clientId: 'bench-raw', brokers: settings.brokers, logLevel: logLevel.NOTHING });
     this.producer = kafka.producer({
@@ -39,21 +41,22 @@ export class RawKafkajsPublisher {
     return this.producer.connect();
   }
 
-  publish(id: number, senderId: string, body: string): void {
+  publish(id: number, senderId: string, body: string, headers?: Record<string, string>): void {
     if (this.pending.length === 0) this.firstPendingAt = performance.now();
     this.pending.push({
       key: senderId,
       value: body,
-      headers: { RASA_ENVIRONMENT: this.settings.rasaEnvironment },
+      headers: { RASA_ENVIRONMENT: this.settings.rasaEnvironment, ...headers },
     });
     this.pendingIds.push(id);
-    this.sending ??= this.pump();
+    this.published++;
+    this.sending ??= this.pump().catch((error: unknown) => this.onError(error));
     this.wake?.();
   }
 
-  /** Resolves once `count` events were acknowledged in total. */
-  async flush(count: number): Promise<void> {
-    while (this.acked < count) await new Promise<void>((resolve) => (this.idle = resolve));
+  /** Resolves once everything published so far was acknowledged. */
+  async flush(): Promise<void> {
+    while (this.acked < this.published) await new Promise<void>((resolve) => (this.idle = resolve));
   }
 
   disconnect(): Promise<void> {

@@ -1,318 +1,222 @@
 /**
- * Publish benchmark: PikaEventBroker against raw amqplib on a ConfirmChannel, same RabbitMQ,
- * same pre-serialised ~400-byte Rasa events, same confirm window, same topology (a fanout
- * exchange bound to a fresh durable queue, persistent messages), in the same process.
+ * RabbitMQ publish benchmark: PikaEventBroker against raw amqplib on a confirm channel (same
+ * confirm window, persistent + mandatory, same ~400-byte Rasa bodies, a fresh durable queue per
+ * run) and against Debian's python3-pika (Rasa style: one confirm at a time; and pipelined with
+ * the same window on pika's SelectConnection). Every run is its own process; sides alternate
+ * A/B for `--pairs` pairs, each after a warm-up. Then end-to-end latency at fixed rates, from
+ * each event's scheduled send time to its arrival at a consumer in the same process.
  *
- * Both sides are driven the same way: the "application" publishes in chunks of window/4 and
- * keeps at most `window` events unconfirmed; a chunk is done when RabbitMQ confirmed all of it
- * (raw: the confirm callbacks; broker: `flush()`), which is when its latency is taken.
- *
- *   pnpm --filter @broker/pika bench [--quick] [--events N] [--pairs 5] [--window 1000]
- *                                    [--url amqp://...] [--out path.json]
+ *   pnpm --filter @broker/pika bench [--quick] [--events N] [--pairs N] [--window N]
+ *        [--python-events N] [--no-python] [--rates 100,1000,5000] [--rate-seconds N]
+ *        [--url amqp://...] [--out file.json]
  */
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import { actionExecuted, botUttered, serialiseEvent, userUttered } from '@broker/core';
-import { type ChannelModel, connect } from 'amqplib';
-import { PikaEventBroker } from '../src/index';
+import { fileURLToPath } from 'node:url';
+import { connect } from 'amqplib';
+import {
+  beginSuite,
+  benchOptions,
+  buildComparison,
+  childTask,
+  installedVersion,
+  measureEndToEnd,
+  measureThroughput,
+  positiveInteger,
+  printComparison,
+  printRun,
+  pythonExecutable,
+  pythonVersions,
+  type RunMeasurement,
+  rasaCorpus,
+  reportToParent,
+  runAlternatingPairs,
+  runInChild,
+  runPythonAnchor,
+  writeSuiteResult,
+} from '../../../bench/harness/index';
+import { loadServices, requireRabbitMq } from '../../../services/endpoints.mjs';
+import { consumeArrivals, serverVersion, withBenchTopology } from './bench-topology';
+import { AmqplibSide, PikaSide } from './publisher-sides';
 
-interface RunResult {
-  side: 'pika' | 'amqplib';
+type NodeSide = 'pika' | 'amqplib';
+
+interface RunTask {
+  mode: 'throughput' | 'end-to-end';
+  side: NodeSide;
+  url: string;
   events: number;
-  seconds: number;
-  eventsPerSecond: number;
-  cpuMicrosPerEvent: number;
-  latencyUs: { p50: number; p99: number; max: number };
-  publishCallNs: { p50: number; p99: number; max: number };
+  warmup: number;
+  window: number;
+  rate?: number;
 }
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    events: { type: 'string' },
-    pairs: { type: 'string', default: '5' },
-    window: { type: 'string', default: '1000' },
-    url: { type: 'string', default: process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672' },
-    out: { type: 'string', default: '.bench/publish-bench.json' },
-  },
-});
+const here = dirname(fileURLToPath(import.meta.url));
+const pythonDir = resolve(here, '../../../bench/python');
+const SIDES = {
+  pika: 'PikaEventBroker',
+  amqplib: 'raw amqplib (confirm channel)',
+  'python-pika-pipelined': 'Python pika, pipelined (SelectConnection)',
+  'python-pika-blocking': 'Python pika, Rasa style (one confirm at a time)',
+} as const;
+const PYTHON_SCRIPTS = {
+  'python-pika-pipelined': 'pika_pipelined_publisher.py',
+  'python-pika-blocking': 'pika_blocking_publisher.py',
+} as const;
 
-const EVENTS = Number(args.events ?? (args.quick ? 5_000 : 100_000));
-const PAIRS = Number(args.quick ? 2 : args.pairs);
-const WINDOW = Number(args.window);
-const CHUNK = Math.max(1, Math.floor(WINDOW / 4));
-const WARMUP = Math.max(1000, Math.floor(EVENTS / 5));
-
-/** A fixed corpus of Rasa 3.x-shaped events (user, action, bot), about 400 bytes each. */
-function corpus(): string[] {
-  const metadata = { model_id: '5c1f0e0d6a3b4c2e9f8a7b6c5d4e3f21', assistant_id: 'placeholder_default' };
-  const bodies: string[] = [];
-  for (let i = 0; i < 999; i++) {
-    const sender = `conversation-${(i % 97).toString().padStart(4, '0')}`;
-    const timestamp = 1716801234.5 + i / 1000;
-    const kind = i % 3;
-    const event =
-      kind === 0
-        ? userUttered(`I would like to book a table for ${(i % 8) + 2} people tonight`, {
-            timestamp,
-            metadata,
-            intent: { name: 'book_table', confidence: 0.97 },
-            inputChannel: 'rest',
-            messageId: randomUUID().replace(/-/g, ''),
-          })
-        : kind === 1
-          ? actionExecuted('utter_ask_time', { timestamp, metadata, policy: 'RulePolicy', confidence: 1 })
-          : botUttered('What time would you like the table for? We are open until 23:00 tonight.', {
-              timestamp,
-              metadata: { utter_action: 'utter_ask_time', ...metadata },
-            });
-    bodies.push(serialiseEvent(sender, event));
-  }
-  return bodies;
-}
-
-function quantiles(histogram: RecordableHistogram): { p50: number; p99: number; max: number } {
-  return { p50: histogram.percentile(50), p99: histogram.percentile(99), max: histogram.max };
-}
-
-/** Publishes `count` events in closed loop; `send` publishes one chunk and resolves when it is confirmed. */
-async function drive(
-  count: number,
-  send: (from: number, to: number, publishCall: RecordableHistogram) => Promise<void>,
-): Promise<Omit<RunResult, 'side'>> {
-  const latency = createHistogram();
-  const publishCall = createHistogram();
-  const sentAt = new Float64Array(count);
-  let next = 0;
-  let done = 0;
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  await new Promise<void>((resolveAll, reject) => {
-    const launch = () => {
-      while (next < count && next - done < WINDOW) {
-        const from = next;
-        const to = Math.min(count, from + CHUNK);
-        next = to;
-        const at = performance.now();
-        for (let i = from; i < to; i++) sentAt[i] = at;
-        send(from, to, publishCall).then(() => {
-          const now = performance.now();
-          for (let i = from; i < to; i++) latency.record(Math.max(1, Math.round((now - sentAt[i]!) * 1000)));
-          done += to - from;
-          if (done === count) resolveAll();
-          else launch();
-        }, reject);
-      }
-    };
-    launch();
+async function runTask(task: RunTask): Promise<RunMeasurement> {
+  const events = rasaCorpus(task.warmup + task.events);
+  return withBenchTopology(task.url, (topology, admin) => {
+    const side =
+      task.side === 'pika'
+        ? new PikaSide(task.url, topology, task.window, Math.max(100_000, task.window * 4))
+        : new AmqplibSide(task.url, topology, task.window);
+    if (task.mode === 'throughput') return measureThroughput(side, events, task);
+    return measureEndToEnd(side, events, {
+      rate: task.rate!,
+      warmup: task.warmup,
+      subscribe: (onArrival) => consumeArrivals(admin, topology.queue, onArrival),
+    });
   });
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  return {
-    events: count,
-    seconds,
-    eventsPerSecond: count / seconds,
-    cpuMicrosPerEvent: (cpu.user + cpu.system) / count,
-    latencyUs: quantiles(latency),
-    publishCallNs: quantiles(publishCall),
-  };
-}
-
-async function withTopology<T>(
-  admin: ChannelModel,
-  run: (exchange: string, queue: string) => Promise<T>,
-): Promise<T> {
-  const id = randomUUID();
-  const exchange = `bench-exchange-${id}`;
-  const queue = `bench-queue-${id}`;
-  const channel = await admin.createChannel();
-  try {
-    return await run(exchange, queue);
-  } finally {
-    await channel.deleteQueue(queue).catch(() => undefined);
-    await channel.deleteExchange(exchange).catch(() => undefined);
-    await channel.close().catch(() => undefined);
-  }
-}
-
-async function runPika(admin: ChannelModel, bodies: string[], count: number): Promise<RunResult> {
-  return withTopology(admin, async (exchangeName, queue) => {
-    const broker = new PikaEventBroker({
-      host: args.url!,
-      queues: [queue],
-      exchangeName,
-      confirmWindow: WINDOW,
-      bufferMaxEvents: Math.max(100_000, WINDOW * 4),
-    });
-    await broker.connect();
-    const result = await drive(count, (from, to, publishCall) => {
-      for (let i = from; i < to; i++) {
-        const t0 = performance.now();
-        broker.publish(bodies[i % bodies.length]!);
-        publishCall.record(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
-      }
-      return broker.flush();
-    });
-    const report = await broker.close();
-    if (report.stats.confirmed !== count)
-      throw new Error(`pika confirmed ${report.stats.confirmed} of ${count}`);
-    return { side: 'pika' as const, ...result };
-  });
-}
-
-async function runRaw(admin: ChannelModel, bodies: Buffer[], count: number): Promise<RunResult> {
-  return withTopology(admin, async (exchange, queue) => {
-    const connection = await connect(args.url!);
-    connection.on('error', () => undefined);
-    const channel = await connection.createConfirmChannel();
-    await channel.assertExchange(exchange, 'fanout', { durable: false, autoDelete: false });
-    await channel.assertQueue(queue, { durable: true });
-    await channel.bindQueue(queue, exchange, '');
-    let writable = true;
-    const drained: (() => void)[] = [];
-    channel.on('drain', () => {
-      writable = true;
-      for (const wake of drained.splice(0)) wake();
-    });
-    const options = { persistent: true, mandatory: true };
-    const result = await drive(count, async (from, to, publishCall) => {
-      if (!writable) await new Promise<void>((wake) => drained.push(wake));
-      let pending = to - from;
-      let failure: unknown;
-      await new Promise<void>((resolveChunk, reject) => {
-        for (let i = from; i < to; i++) {
-          const t0 = performance.now();
-          writable =
-            channel.publish(exchange, '', bodies[i % bodies.length]!, options, (error: unknown) => {
-              if (error) failure ??= error;
-              if (--pending === 0) {
-                if (failure) reject(failure);
-                else resolveChunk();
-              }
-            }) && writable;
-          publishCall.record(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
-        }
-      });
-    });
-    await connection.close();
-    return { side: 'amqplib' as const, ...result };
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-function versions(admin: ChannelModel): Record<string, string> {
-  const require = createRequire(import.meta.url);
-  const amqplibPackage = JSON.parse(
-    readFileSync(join(dirname(require.resolve('amqplib')), 'package.json'), 'utf8'),
-  ) as {
-    version: string;
-  };
-  const server = admin.connection.serverProperties as unknown as { version?: string; product?: string };
-  return {
-    node: process.version,
-    amqplib: amqplibPackage.version,
-    rabbitmq: `${server.product ?? 'RabbitMQ'} ${server.version ?? '?'}`,
-  };
 }
 
 async function main(): Promise<void> {
-  const strings = corpus();
-  const buffers = strings.map((body) => Buffer.from(body, 'utf8'));
-  const meanBytes = Math.round(buffers.reduce((sum, b) => sum + b.length, 0) / buffers.length);
-  const admin = await connect(args.url!);
-  admin.on('error', () => undefined);
-  const meta = versions(admin);
-  console.log(
-    `publish bench: ${EVENTS} events x ${PAIRS} pairs (+ warm-up ${WARMUP}), ~${meanBytes} B each, confirm window ${WINDOW}, ` +
-      `persistent, durable queue; ${meta.rabbitmq}, amqplib ${meta.amqplib}, Node ${meta.node}`,
-  );
-  await runPika(admin, strings, WARMUP);
-  await runRaw(admin, buffers, WARMUP);
+  const args = benchOptions({
+    events: { type: 'string' },
+    window: { type: 'string' },
+    'python-events': { type: 'string' },
+    'no-python': { type: 'boolean', default: false },
+    rates: { type: 'string' },
+    'rate-seconds': { type: 'string' },
+    url: { type: 'string' },
+  });
+  const quick = args.quick === true;
+  const events = positiveInteger('events', args.events, quick ? 3000 : 50_000);
+  const pairs = positiveInteger('pairs', args.pairs, quick ? 1 : 5);
+  const window = positiveInteger('window', args.window, 1000);
+  const pythonEvents = positiveInteger('python-events', args['python-events'], quick ? 500 : 10_000);
+  const rates = (args.rates ?? (quick ? '1000' : '100,1000,5000'))
+    .split(',')
+    .map((rate) => positiveInteger('rates', rate, 0));
+  const rateSeconds = positiveInteger('rate-seconds', args['rate-seconds'], quick ? 1 : 10);
+  const url = args.url ?? process.env.RABBITMQ_URL ?? (await requireRabbitMq('main')).url;
+  const out = resolve(args.out ?? join(here, '..', '.bench', 'publish-bench.json'));
+  const withPython = args['no-python'] !== true;
 
-  const runs: RunResult[] = [];
-  const ratios: number[] = [];
-  for (let pair = 0; pair < PAIRS; pair++) {
-    // Alternate which side goes first, so neither always gets the warmer broker.
-    const order = pair % 2 === 0 ? (['pika', 'amqplib'] as const) : (['amqplib', 'pika'] as const);
-    const results: Partial<Record<RunResult['side'], RunResult>> = {};
-    for (const side of order) {
-      results[side] =
-        side === 'pika' ? await runPika(admin, strings, EVENTS) : await runRaw(admin, buffers, EVENTS);
-      runs.push(results[side]!);
-    }
-    const ratio = results.pika!.eventsPerSecond / results.amqplib!.eventsPerSecond;
-    ratios.push(ratio);
-    console.log(
-      `pair ${pair + 1}: pika ${Math.round(results.pika!.eventsPerSecond)} ev/s, amqplib ${Math.round(results.amqplib!.eventsPerSecond)} ev/s, ratio ${ratio.toFixed(3)}`,
-    );
-  }
+  const suite = beginSuite(
+    'rabbitmq-publish',
+    'RabbitMQ: PikaEventBroker vs raw amqplib vs Python pika',
+    quick,
+  );
+  const admin = await connect(url);
+  suite.versions.rabbitmq = serverVersion(admin);
   await admin.close();
-
-  const summary = (side: RunResult['side']) => {
-    const mine = runs.filter((r) => r.side === side);
-    const rates = mine.map((r) => r.eventsPerSecond);
-    return {
-      eventsPerSecond: { median: median(rates), min: Math.min(...rates), max: Math.max(...rates) },
-      latencyUs: {
-        p50: median(mine.map((r) => r.latencyUs.p50)),
-        p99: median(mine.map((r) => r.latencyUs.p99)),
-      },
-      publishCallNs: {
-        p50: median(mine.map((r) => r.publishCallNs.p50)),
-        p99: median(mine.map((r) => r.publishCallNs.p99)),
-      },
-      cpuMicrosPerEvent: median(mine.map((r) => r.cpuMicrosPerEvent)),
-    };
-  };
-  const result = {
-    benchmark: '@broker/pika publish',
-    date: new Date().toISOString(),
-    settings: {
-      events: EVENTS,
-      pairs: PAIRS,
-      warmup: WARMUP,
-      window: WINDOW,
-      chunk: CHUNK,
-      meanBytes,
-      quick: args.quick,
-    },
-    versions: meta,
-    pika: summary('pika'),
-    amqplib: summary('amqplib'),
-    ratio: { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) },
-    runs,
-  };
-  const line = (side: 'pika' | 'amqplib') => {
-    const s = result[side];
-    return (
-      `${side.padEnd(8)} ${Math.round(s.eventsPerSecond.median)} ev/s (min ${Math.round(s.eventsPerSecond.min)}, max ${Math.round(s.eventsPerSecond.max)}); ` +
-      `confirm latency p50 ${(s.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(s.latencyUs.p99 / 1000).toFixed(2)} ms; ` +
-      `publish() p50 ${(s.publishCallNs.p50 / 1000).toFixed(1)} us, p99 ${(s.publishCallNs.p99 / 1000).toFixed(1)} us; ` +
-      `${s.cpuMicrosPerEvent.toFixed(1)} CPU-us/event`
-    );
-  };
-  console.log(line('pika'));
-  console.log(line('amqplib'));
+  suite.versions.amqplib = installedVersion('amqplib', resolve(here, '..'));
+  const python = pythonExecutable(loadServices().python.executable);
+  if (withPython) {
+    const versions = pythonVersions(python);
+    suite.versions.python = versions.python;
+    suite.versions.pika = versions.pika;
+  }
+  const warmup = Math.max(500, Math.floor(events / 10));
+  suite.settings = { events, warmup, pairs, window, pythonEvents, rates, rateSeconds, withPython };
   console.log(
-    `ratio pika/amqplib: median ${result.ratio.median.toFixed(3)} (min ${result.ratio.min.toFixed(3)}, max ${result.ratio.max.toFixed(3)})`,
+    `RabbitMQ publish: ${events} events x ${pairs} pair(s) after ${warmup} warm-up, window ${window}, ` +
+      `persistent, durable queue; ${suite.versions.rabbitmq}, amqplib ${suite.versions.amqplib}, Node ${process.version}`,
   );
-  const out = resolve(args.out!);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`results written to ${out}`);
+
+  const script = fileURLToPath(import.meta.url);
+  const throughputSides = withPython
+    ? (['pika', 'amqplib', 'python-pika-pipelined', 'python-pika-blocking'] as const)
+    : (['pika', 'amqplib'] as const);
+  const runs = await runAlternatingPairs<RunMeasurement, keyof typeof SIDES>({
+    sides: throughputSides,
+    pairs,
+    run: async (side) => {
+      if (side === 'pika' || side === 'amqplib') {
+        return runInChild<RunMeasurement>(script, {
+          mode: 'throughput',
+          side,
+          url,
+          events,
+          warmup,
+          window,
+        } satisfies RunTask);
+      }
+      const corpus = rasaCorpus(Math.min(warmup, pythonEvents) + pythonEvents);
+      return withBenchTopology(url, (topology) =>
+        runPythonAnchor(python, join(pythonDir, PYTHON_SCRIPTS[side]), {
+          url,
+          exchange: topology.exchange,
+          bodies: corpus.map((event) => event.body),
+          warmup: Math.min(warmup, pythonEvents),
+          window,
+        }),
+      );
+    },
+    onRun: (side, pair, run) => printRun(SIDES[side], pair, run.eventsPerSecond),
+  });
+  suite.comparisons.push(
+    buildComparison({
+      id: 'throughput',
+      title: 'Publish throughput, persistent messages with publisher confirms',
+      method:
+        `Closed loop: at most ${window} events unconfirmed; ${events} events per Node run and ` +
+        `${pythonEvents} per Python run after a warm-up; counted when RabbitMQ confirmed them. ` +
+        'Latency is publish to confirm.',
+      sides: throughputSides.map((id) => ({ id, label: SIDES[id] })),
+      runs,
+      ours: 'pika',
+      raw: 'amqplib',
+    }),
+  );
+  printComparison(suite.comparisons.at(-1)!);
+
+  for (const rate of rates) {
+    const count = rate * rateSeconds;
+    const rateWarmup = Math.max(50, Math.min(2000, Math.floor(rate / (quick ? 4 : 1))));
+    const rateRuns = await runAlternatingPairs<RunMeasurement, NodeSide>({
+      sides: ['pika', 'amqplib'],
+      pairs,
+      run: (side) =>
+        runInChild<RunMeasurement>(script, {
+          mode: 'end-to-end',
+          side,
+          url,
+          events: count,
+          warmup: rateWarmup,
+          window,
+          rate,
+        } satisfies RunTask),
+      onRun: (side, pair, run) =>
+        printRun(
+          `${SIDES[side]} at ${rate} ev/s, e2e p99 ${run.latency.endToEnd?.p99.toFixed(1)} ms`,
+          pair,
+          run.eventsPerSecond,
+        ),
+    });
+    suite.comparisons.push(
+      buildComparison({
+        id: `end-to-end-${rate}`,
+        title: `End-to-end latency at ${rate} events/s`,
+        method:
+          `Open loop: ${count} events at ${rate}/s (${rateSeconds} s) after a warm-up; latency from each event's ` +
+          'scheduled send time to its arrival at an amqplib consumer in the same process.',
+        sides: [
+          { id: 'pika', label: SIDES.pika },
+          { id: 'amqplib', label: SIDES.amqplib },
+        ],
+        runs: rateRuns,
+        throughputRatio: false,
+        ours: 'pika',
+        raw: 'amqplib',
+      }),
+    );
+    printComparison(suite.comparisons.at(-1)!);
+  }
+  writeSuiteResult(out, suite);
+  console.log(`\nresults written to ${out}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  // An open connection would keep the process alive.
-  process.exit(1);
-});
+const task = childTask<RunTask>();
+if (task) await reportToParent(() => runTask(task));
+else await main();

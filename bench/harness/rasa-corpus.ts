@@ -2,17 +2,19 @@ import { actionExecuted, botUttered, serialiseEvent, slotSet, userUttered } from
 
 export interface BenchEvent {
   senderId: string;
+  /** The wire body, exactly as Rasa writes it. */
   body: string;
 }
 
 const metadata = { model_id: '5c1f0e0d6a3b4c2e9f8a7b6c5d4e3f21', assistant_id: 'moodbot' };
 
 /**
- * `count` wire bodies of Rasa conversations, serialised once up front so the generator stays
- * out of the measurement: each turn is a user message, the policy's action, the bot's answer,
- * a slot and action_listen (about 400 bytes on average), spread over `senders` conversations.
+ * `count` wire bodies of Rasa 3.x conversations, serialised up front so the generator stays out
+ * of the measurement. Each turn is a user message (with NLU parse data), the policy's action,
+ * the bot's answer, a slot and action_listen: about 400 bytes on average, spread over
+ * `senders` interleaved conversations. Every benchmark uses this corpus.
  */
-export function rasaEvents(count: number, senders = 100): BenchEvent[] {
+export function rasaCorpus(count: number, senders = 100): BenchEvent[] {
   const events: BenchEvent[] = [];
   let timestamp = 1716801234.5;
   const tick = () => {
@@ -64,4 +66,10 @@ export function rasaEvents(count: number, senders = 100): BenchEvent[] {
     }
   }
   return events;
+}
+
+/** Mean UTF-8 size of the bodies, in bytes. */
+export function meanBodyBytes(events: readonly BenchEvent[]): number {
+  if (events.length === 0) return 0;
+  return Math.round(events.reduce((sum, e) => sum + Buffer.byteLength(e.body), 0) / events.length);
 }

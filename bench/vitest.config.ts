@@ -1,0 +1,3 @@
+import { brokerVitestConfig } from '../vitest.shared.ts';
+
+export default brokerVitestConfig();
