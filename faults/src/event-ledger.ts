@@ -75,6 +75,22 @@ export class EventLedger {
     return this.seenUniqueAccepted === this.acceptedTotal;
   }
 
+  /** How many events each conversation had accepted so far (for `hasSeenAll`). */
+  snapshot(): Map<string, number> {
+    return new Map([...this.acceptedBySender].map(([sender, numbers]) => [sender, numbers.length]));
+  }
+
+  /** Whether every event accepted up to `snapshot` was seen. */
+  hasSeenAll(snapshot: Map<string, number>): boolean {
+    for (const [sender, count] of snapshot) {
+      const numbers = this.acceptedBySender.get(sender) ?? [];
+      for (let i = 0; i < count; i++) {
+        if (!this.seenCount.has(EventLedger.id({ sender, n: numbers[i]! }))) return false;
+      }
+    }
+    return true;
+  }
+
   report(): LedgerReport {
     const lostIds: string[] = [];
     let lost = 0;

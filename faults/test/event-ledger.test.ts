@@ -94,4 +94,20 @@ describe('EventLedger', () => {
       ).report().unexpected,
     ).toBe(1);
   });
+
+  it('tells whether everything accepted up to a snapshot was seen', () => {
+    const ledger = ledgerOf(
+      [
+        ['a', 0],
+        ['a', 1],
+      ],
+      [['a', 0]],
+    );
+    const snapshot = ledger.snapshot();
+    ledger.accepted({ sender: 'a', n: 2 });
+    expect(ledger.hasSeenAll(snapshot)).toBe(false);
+    ledger.seen({ sender: 'a', n: 1 });
+    expect(ledger.hasSeenAll(snapshot)).toBe(true);
+    expect(ledger.complete()).toBe(false);
+  });
 });
