@@ -18,6 +18,21 @@ import { spawn } from 'node:child_process';
 
 const TAIL_LINES = 40;
 
+/** Process groups of commands still running; whatever is left is killed when this process exits. */
+const runningGroups = new Set();
+process.on('exit', () => {
+  for (const pid of runningGroups) signalGroup(pid, 'SIGKILL');
+});
+
+/** Signals a command and everything it started (its process group). */
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the whole group is gone already
+  }
+}
+
 /** The last lines of a command's output, for an error message. */
 function tail(text) {
   const lines = text.trimEnd().split('\n');
@@ -26,7 +41,9 @@ function tail(text) {
 
 /**
  * Runs a command without a shell and resolves with its output; rejects, naming the command, its
- * folder, the exit code or signal and the end of its output, when it fails or times out.
+ * folder, the exit code or signal and the end of its output, when it fails or times out. The
+ * command runs in its own process group: on a timeout, and once the command itself has exited,
+ * whatever it started is ended too (npx's child would otherwise outlive it and keep the pipes).
  *
  * @param {string} command
  * @param {string[]} args
@@ -41,8 +58,11 @@ export function runCommand(command, args, options = {}) {
     const child = spawn(command, args, {
       cwd,
       env,
+      detached: true,
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    const pid = child.pid;
+    if (pid !== undefined) runningGroups.add(pid);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -56,9 +76,15 @@ export function runCommand(command, args, options = {}) {
     });
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      if (pid === undefined) return;
+      signalGroup(pid, 'SIGTERM');
+      setTimeout(() => signalGroup(pid, 'SIGKILL'), 5_000).unref();
     }, timeoutMs);
+    child.on('exit', () => {
+      if (pid === undefined) return;
+      signalGroup(pid, 'SIGTERM');
+      runningGroups.delete(pid);
+    });
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new Error(`cannot run \`${shown}\` in ${cwd}: ${error.message}`, { cause: error }));

@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { childEnv } from './child-env.mjs';
 import { codeSubpaths, esmOnlySubpaths } from './exports-map.mjs';
 import { extractTarball } from './pack-package.mjs';
 import { runCommand } from './run-command.mjs';
@@ -64,6 +65,8 @@ function workspaceCopyOf(dependency, packageDir) {
  */
 export async function checkRuntimeResolution(packed, options = {}) {
   const node = options.node ?? process.execPath;
+  // No NODE_PATH or npm variables: only the throwaway node_modules may resolve anything.
+  const env = childEnv();
   const project = mkdtempSync(join(tmpdir(), 'broker-resolution-'));
   /** @type {RuntimeReport} */
   const report = { problems: {}, exportNames: {} };
@@ -89,7 +92,7 @@ export async function checkRuntimeResolution(packed, options = {}) {
       for (const subpath of codeSubpaths(pkg.manifest)) {
         const specifier = pkg.name + subpath.slice(1);
         const run = (script, flags) =>
-          runCommand(node, [...flags, '-e', script, specifier], { cwd: project, timeoutMs: 60_000 });
+          runCommand(node, [...flags, '-e', script, specifier], { cwd: project, env, timeoutMs: 60_000 });
         const esm = await run(LIST_ESM_EXPORTS, ['--input-type=module']).then(
           ({ stdout }) => JSON.parse(stdout),
           (error) => problems.push(`import('${specifier}') fails: ${firstLines(error)}`) && undefined,
@@ -127,6 +130,7 @@ export async function checkRuntimeResolution(packed, options = {}) {
       for (const [bin, file] of Object.entries(bins)) {
         await runCommand(node, [join(modules, pkg.name, file), '--help'], {
           cwd: project,
+          env,
           timeoutMs: 60_000,
         }).catch((error) => problems.push(`bin ${bin} --help fails: ${firstLines(error)}`));
       }

@@ -289,3 +289,37 @@ describe.each(SCENARIOS)('$manager install @broker/$adapter', ({ manager, adapte
     }
   });
 });
+
+describe('npm install @broker/consumers (no adapter)', () => {
+  let project: TestProject;
+
+  beforeAll(async () => {
+    project = TestProject.create(join(work, 'npm-consumers'), 'npm', registry?.url ?? '');
+    await project.install('@broker/consumers');
+  }, 10 * 60_000);
+
+  it('brings @broker/core and no broker client', () => {
+    const installed = project.installedPackageNames();
+    expect(installed).toContain('@broker/core');
+    for (const absent of ['amqplib', 'kafkajs', 'pg', '@broker/pika', '@broker/kafka']) {
+      expect(installed).not.toContain(absent);
+    }
+  });
+
+  it('runs `npx broker --help` and `demo`, and names the package to install for a RabbitMQ endpoint', async () => {
+    const help = await project.run('npx', ['--yes=false', 'broker', '--help']);
+    expect(help.stdout).toMatch(/^Usage: broker \[options\] \[command\]/);
+    const demo = await project.run('npx', ['--yes=false', 'broker', 'demo', '--no-delay']);
+    expect(demo.stdout).toMatch(
+      /(\d+) events published, \1 confirmed by the broker, \1 consumed, 0 undelivered/,
+    );
+
+    const endpoints = project.write('endpoints.yml', 'event_broker:\n  type: pika\n  url: 127.0.0.1\n');
+    const failure = await project.run('npx', ['--yes=false', 'broker', 'consume', '-e', endpoints]).then(
+      () => undefined,
+      (error: { exitCode?: number; stderr?: string }) => error,
+    );
+    expect(failure?.exitCode).toBe(3);
+    expect(failure?.stderr).toContain('npm install @broker/pika');
+  });
+});
