@@ -9,6 +9,8 @@ export { printComparison, printRun } from './console-summary';
 export type { MachineInfo, PythonVersions } from './environment';
 export { installedVersion, machineInfo, pythonExecutable, pythonVersions } from './environment';
 export { FixedRateSchedule } from './fixed-rate';
+export type { RateSettings } from './fixed-rate-comparisons';
+export { compareAtFixedRates, rateSettings } from './fixed-rate-comparisons';
 export type { Percentiles } from './latency-recorder';
 export { LatencyRecorder } from './latency-recorder';
 export type { PublisherSide } from './publisher-runs';

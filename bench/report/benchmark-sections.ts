@@ -306,8 +306,23 @@ export function outageTable(suite: SuiteResult | undefined): string {
   ].join('\n');
 }
 
-export function faultsTable(faults: FaultScenarioResult[]): string {
-  if (faults.length === 0) return '_No fault scenario recorded yet: run `pnpm test:faults`._';
+/** The order scenarios appear in: RabbitMQ first, producer faults before the consumer one. */
+const SCENARIO_ORDER = [
+  'rabbitmq-node-restart',
+  'rabbitmq-connection-close',
+  'rabbitmq-network-cut',
+  'rabbitmq-down-at-start',
+  'rabbitmq-consumer-restart',
+  'kafka-leader-stop',
+  'kafka-broker-restart',
+  'kafka-consumer-restart',
+];
+
+export function faultsTable(recorded: FaultScenarioResult[]): string {
+  if (recorded.length === 0) return '_No fault scenario recorded yet: run `pnpm test:faults`._';
+  const position = (id: string) =>
+    SCENARIO_ORDER.includes(id) ? SCENARIO_ORDER.indexOf(id) : SCENARIO_ORDER.length;
+  const faults = [...recorded].sort((a, b) => position(a.id) - position(b.id));
   return [
     'Each scenario publishes numbered events of several conversations through our code while the fault happens, ' +
       'keeps a ledger of every event `publish` accepted, and compares it with what a consumer saw afterwards ' +

@@ -62,9 +62,8 @@ describe('RabbitMQ faults (PikaEventBroker, 500 events/s over 20 conversations, 
       {
         id: 'rabbitmq-node-restart',
         title: 'node restart',
-        fault:
-          'the `fault` node is stopped and started again (rabbitmqctl stop, ~10 s) while publishing goes on',
-        recovery: 'node back → all events accepted so far confirmed',
+        fault: 'the `fault` node is stopped (rabbitmqctl stop) and started again while publishing goes on',
+        recovery: 'node answers AMQP again → all events accepted so far confirmed',
       },
       { broker: fault.url, read: fault.url },
       async () => {

@@ -6,8 +6,8 @@
  * `--pairs` pairs, each run after a warm-up. The PostgreSQL sink runs are shown next to the
  * raw client writing to /dev/null: they measure what storing costs, not our overhead.
  *
- *   pnpm --filter @broker/consumers bench [--quick] [--messages N] [--pairs N] [--prefetch N]
- *        [--no-postgres] [--out file.json]
+ *   pnpm --filter @broker/consumers bench [--quick] [--messages N] [--postgres-messages N]
+ *        [--pairs N] [--prefetch N] [--no-postgres] [--out file.json]
  *
  * Needs `pnpm services:up` (RabbitMQ, Kafka) and PostgreSQL at DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test) unless --no-postgres.
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   const args = benchOptions({
     messages: { type: 'string' },
     prefetch: { type: 'string' },
+    'postgres-messages': { type: 'string' },
     'no-postgres': { type: 'boolean', default: false },
   });
   const quick = args.quick === true;
@@ -77,6 +78,12 @@ async function main(): Promise<void> {
   const prefetch = positiveInteger('prefetch', args.prefetch ?? process.env.BENCH_PREFETCH, 64);
   const withPostgres = args['no-postgres'] !== true;
   const out = resolve(args.out ?? join(here, '.results', 'consume-bench.json'));
+  // One transaction per event: the PostgreSQL runs are slower, and fewer messages show the same.
+  const postgresMessages = positiveInteger(
+    'postgres-messages',
+    args['postgres-messages'],
+    Math.ceil(messages / 4),
+  );
   const warmup = Math.max(500, Math.floor(messages / 10));
 
   const rabbit = await requireRabbitMq('main');
@@ -89,7 +96,7 @@ async function main(): Promise<void> {
   suite.versions.amqplib = installedVersion('amqplib', resolve(here, '..'));
   suite.versions.kafkajs = installedVersion('kafkajs', resolve(here, '..'));
   suite.versions.kafka = loadServices().kafka.single.version;
-  suite.settings = { messages, warmup, pairs, prefetch, conversations: 200, withPostgres };
+  suite.settings = { messages, postgresMessages, warmup, pairs, prefetch, conversations: 200, withPostgres };
   console.log(
     `Consumers: ${messages} messages x ${pairs} pair(s) after ${warmup} warm-up, prefetch ${prefetch}, ` +
       `200 conversations; Node ${process.version}`,
@@ -117,14 +124,15 @@ async function main(): Promise<void> {
         sides: ['ours', 'raw'],
         pairs,
         run: async (side) => {
+          const count = sink === 'postgres' ? postgresMessages : messages;
           let run: ConsumeRun;
           const exchange = `bench-x-${randomUUID()}`;
           if (broker === 'rabbitmq') {
             const queue = `bench-${randomUUID()}`;
-            await fillQueue(rabbit.url, queue, events);
-            run = { target: { broker, url: rabbit.url, queue, exchange }, warmup, messages, prefetch };
+            await fillQueue(rabbit.url, queue, events.slice(0, warmup + count));
+            run = { target: { broker, url: rabbit.url, queue, exchange }, warmup, messages: count, prefetch };
           } else {
-            run = { target: { broker, brokers, topic }, warmup, messages, prefetch };
+            run = { target: { broker, brokers, topic }, warmup, messages: count, prefetch };
           }
           try {
             return await runInChild<RunMeasurement>(script, {
@@ -144,7 +152,7 @@ async function main(): Promise<void> {
           id,
           title: `${broker === 'rabbitmq' ? 'RabbitMQ' : 'Kafka'}: consuming into the ${sink === 'stdout' ? 'stdout' : 'PostgreSQL'} sink`,
           method:
-            `${messages} messages per run after ${warmup} warm-up, prefetch ${prefetch}, an ack per message after the sink; ` +
+            `${sink === 'postgres' ? postgresMessages : messages} messages per run after ${warmup} warm-up, prefetch ${prefetch}, an ack per message after the sink; ` +
             `timed from the first message after the warm-up to the last one handled.` +
             (sink === 'postgres'
               ? ' The raw side writes to /dev/null: the ratio is the cost of storing.'

@@ -17,6 +17,7 @@ import {
   benchOptions,
   buildComparison,
   childTask,
+  compareAtFixedRates,
   installedVersion,
   measureEndToEnd,
   measureThroughput,
@@ -27,6 +28,7 @@ import {
   pythonVersions,
   type RunMeasurement,
   rasaCorpus,
+  rateSettings,
   reportToParent,
   runAlternatingPairs,
   runInChild,
@@ -93,10 +95,7 @@ async function main(): Promise<void> {
   const pairs = positiveInteger('pairs', args.pairs, quick ? 1 : 5);
   const window = positiveInteger('window', args.window, 5000);
   const pythonEvents = positiveInteger('python-events', args['python-events'], quick ? 1000 : 20_000);
-  const rates = (args.rates ?? (quick ? '1000' : '100,1000,5000'))
-    .split(',')
-    .map((rate) => positiveInteger('rates', rate, 0));
-  const rateSeconds = positiveInteger('rate-seconds', args['rate-seconds'], quick ? 1 : 10);
+  const rate = rateSettings(args, quick);
   const brokers = (
     args.brokers ??
     process.env.KAFKA_BROKERS ??
@@ -121,8 +120,7 @@ async function main(): Promise<void> {
     pairs,
     window,
     pythonEvents,
-    rates,
-    rateSeconds,
+    rate,
     withPython,
     lingerMs: LINGER_MS,
     batchMaxEvents: BATCH_EVENTS,
@@ -183,48 +181,25 @@ async function main(): Promise<void> {
   );
   printComparison(suite.comparisons.at(-1)!);
 
-  for (const rate of rates) {
-    const count = rate * rateSeconds;
-    const rateWarmup = Math.max(50, Math.min(2000, Math.floor(rate / (quick ? 4 : 1))));
-    const rateRuns = await runAlternatingPairs<RunMeasurement, NodeSide>({
-      sides: ['kafka', 'kafkajs'],
+  suite.comparisons.push(
+    ...(await compareAtFixedRates({
+      settings: rate,
       pairs,
-      run: (side) =>
+      ours: { id: 'kafka', label: SIDES.kafka },
+      raw: { id: 'kafkajs', label: SIDES.kafkajs },
+      consumer: 'a kafkajs consumer',
+      run: (side, perSecond, count, rateWarmup) =>
         runInChild<RunMeasurement>(script, {
           mode: 'end-to-end',
-          side,
+          side: side as NodeSide,
           brokers,
           events: count,
           warmup: rateWarmup,
           window,
-          rate,
+          rate: perSecond,
         } satisfies RunTask),
-      onRun: (side, pair, run) =>
-        printRun(
-          `${SIDES[side]} at ${rate} ev/s, e2e p99 ${run.latency.endToEnd?.p99.toFixed(1)} ms`,
-          pair,
-          run.eventsPerSecond,
-        ),
-    });
-    suite.comparisons.push(
-      buildComparison({
-        id: `end-to-end-${rate}`,
-        title: `End-to-end latency at ${rate} events/s`,
-        method:
-          `Open loop: ${count} events at ${rate}/s (${rateSeconds} s) after a warm-up; latency from each event's ` +
-          'scheduled send time to its arrival at a kafkajs consumer in the same process.',
-        sides: [
-          { id: 'kafka', label: SIDES.kafka },
-          { id: 'kafkajs', label: SIDES.kafkajs },
-        ],
-        runs: rateRuns,
-        throughputRatio: false,
-        ours: 'kafka',
-        raw: 'kafkajs',
-      }),
-    );
-    printComparison(suite.comparisons.at(-1)!);
-  }
+    })),
+  );
   writeSuiteResult(out, suite);
   console.log(`\nresults written to ${out}`);
 }

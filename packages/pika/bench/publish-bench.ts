@@ -7,7 +7,8 @@
  * each event's scheduled send time to its arrival at a consumer in the same process.
  *
  *   pnpm --filter @broker/pika bench [--quick] [--events N] [--pairs N] [--window N]
- *        [--python-events N] [--no-python] [--rates 100,1000,5000] [--rate-seconds N]
+ *        [--python-events N] [--python-blocking-events N] [--no-python] [--rates 100,1000,5000]
+ *        [--rate-seconds N]
  *        [--url amqp://...] [--out file.json]
  */
 import { dirname, join, resolve } from 'node:path';
@@ -18,6 +19,7 @@ import {
   benchOptions,
   buildComparison,
   childTask,
+  compareAtFixedRates,
   installedVersion,
   measureEndToEnd,
   measureThroughput,
@@ -28,6 +30,7 @@ import {
   pythonVersions,
   type RunMeasurement,
   rasaCorpus,
+  rateSettings,
   reportToParent,
   runAlternatingPairs,
   runInChild,
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     events: { type: 'string' },
     window: { type: 'string' },
     'python-events': { type: 'string' },
+    'python-blocking-events': { type: 'string' },
     'no-python': { type: 'boolean', default: false },
     rates: { type: 'string' },
     'rate-seconds': { type: 'string' },
@@ -94,10 +98,12 @@ async function main(): Promise<void> {
   const pairs = positiveInteger('pairs', args.pairs, quick ? 1 : 5);
   const window = positiveInteger('window', args.window, 1000);
   const pythonEvents = positiveInteger('python-events', args['python-events'], quick ? 500 : 10_000);
-  const rates = (args.rates ?? (quick ? '1000' : '100,1000,5000'))
-    .split(',')
-    .map((rate) => positiveInteger('rates', rate, 0));
-  const rateSeconds = positiveInteger('rate-seconds', args['rate-seconds'], quick ? 1 : 10);
+  const blockingEvents = positiveInteger(
+    'python-blocking-events',
+    args['python-blocking-events'],
+    quick ? 200 : 3000,
+  );
+  const rate = rateSettings(args, quick);
   const url = args.url ?? process.env.RABBITMQ_URL ?? (await requireRabbitMq('main')).url;
   const out = resolve(args.out ?? join(here, '..', '.bench', 'publish-bench.json'));
   const withPython = args['no-python'] !== true;
@@ -118,7 +124,7 @@ async function main(): Promise<void> {
     suite.versions.pika = versions.pika;
   }
   const warmup = Math.max(500, Math.floor(events / 10));
-  suite.settings = { events, warmup, pairs, window, pythonEvents, rates, rateSeconds, withPython };
+  suite.settings = { events, warmup, pairs, window, pythonEvents, blockingEvents, rate, withPython };
   console.log(
     `RabbitMQ publish: ${events} events x ${pairs} pair(s) after ${warmup} warm-up, window ${window}, ` +
       `persistent, durable queue; ${suite.versions.rabbitmq}, amqplib ${suite.versions.amqplib}, Node ${process.version}`,
@@ -142,13 +148,16 @@ async function main(): Promise<void> {
           window,
         } satisfies RunTask);
       }
-      const corpus = rasaCorpus(Math.min(warmup, pythonEvents) + pythonEvents);
+      // One confirm at a time runs at a few hundred events/s: fewer events, still thousands of samples.
+      const count = side === 'python-pika-blocking' ? blockingEvents : pythonEvents;
+      const pythonWarmup = Math.min(warmup, Math.ceil(count / 10));
+      const corpus = rasaCorpus(pythonWarmup + count);
       return withBenchTopology(url, (topology) =>
         runPythonAnchor(python, join(pythonDir, PYTHON_SCRIPTS[side]), {
           url,
           exchange: topology.exchange,
           bodies: corpus.map((event) => event.body),
-          warmup: Math.min(warmup, pythonEvents),
+          warmup: pythonWarmup,
           window,
         }),
       );
@@ -160,8 +169,9 @@ async function main(): Promise<void> {
       id: 'throughput',
       title: 'Publish throughput, persistent messages with publisher confirms',
       method:
-        `Closed loop: at most ${window} events unconfirmed; ${events} events per Node run and ` +
-        `${pythonEvents} per Python run after a warm-up; counted when RabbitMQ confirmed them. ` +
+        `Closed loop: at most ${window} events unconfirmed; ${events} events per Node run, ${pythonEvents} per ` +
+        `pipelined Python run and ${blockingEvents} per Rasa-style Python run, after a warm-up; counted when ` +
+        'RabbitMQ confirmed them. ' +
         'Latency is publish to confirm.',
       sides: throughputSides.map((id) => ({ id, label: SIDES[id] })),
       runs,
@@ -171,48 +181,25 @@ async function main(): Promise<void> {
   );
   printComparison(suite.comparisons.at(-1)!);
 
-  for (const rate of rates) {
-    const count = rate * rateSeconds;
-    const rateWarmup = Math.max(50, Math.min(2000, Math.floor(rate / (quick ? 4 : 1))));
-    const rateRuns = await runAlternatingPairs<RunMeasurement, NodeSide>({
-      sides: ['pika', 'amqplib'],
+  suite.comparisons.push(
+    ...(await compareAtFixedRates({
+      settings: rate,
       pairs,
-      run: (side) =>
+      ours: { id: 'pika', label: SIDES.pika },
+      raw: { id: 'amqplib', label: SIDES.amqplib },
+      consumer: 'an amqplib consumer',
+      run: (side, perSecond, count, rateWarmup) =>
         runInChild<RunMeasurement>(script, {
           mode: 'end-to-end',
-          side,
+          side: side as NodeSide,
           url,
           events: count,
           warmup: rateWarmup,
           window,
-          rate,
+          rate: perSecond,
         } satisfies RunTask),
-      onRun: (side, pair, run) =>
-        printRun(
-          `${SIDES[side]} at ${rate} ev/s, e2e p99 ${run.latency.endToEnd?.p99.toFixed(1)} ms`,
-          pair,
-          run.eventsPerSecond,
-        ),
-    });
-    suite.comparisons.push(
-      buildComparison({
-        id: `end-to-end-${rate}`,
-        title: `End-to-end latency at ${rate} events/s`,
-        method:
-          `Open loop: ${count} events at ${rate}/s (${rateSeconds} s) after a warm-up; latency from each event's ` +
-          'scheduled send time to its arrival at an amqplib consumer in the same process.',
-        sides: [
-          { id: 'pika', label: SIDES.pika },
-          { id: 'amqplib', label: SIDES.amqplib },
-        ],
-        runs: rateRuns,
-        throughputRatio: false,
-        ours: 'pika',
-        raw: 'amqplib',
-      }),
-    );
-    printComparison(suite.comparisons.at(-1)!);
-  }
+    })),
+  );
   writeSuiteResult(out, suite);
   console.log(`\nresults written to ${out}`);
 }
