@@ -30,13 +30,23 @@ export class TestProject {
     return new TestProject(dir, manager);
   }
 
+  /**
+   * The environment of everything run in the project. TMPDIR points into the project, so temp
+   * folders its programs leave behind (`broker demo` keeps its event file) go when it goes.
+   */
+  private env(node?: string): NodeJS.ProcessEnv {
+    const tmp = join(this.dir, '.tmp');
+    mkdirSync(tmp, { recursive: true });
+    return childEnv({ ...(node ? { node } : {}), extra: { TMPDIR: tmp } });
+  }
+
   /** `npm install <names>` or `pnpm add <names>`, as a user types it. */
   async install(...names: string[]): Promise<void> {
     const [command, args] =
       this.manager === 'npm'
         ? ['npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...names]]
         : [PNPM, ['add', '--reporter=append-only', ...names]];
-    await runCommand(command, args, { cwd: this.dir, env: childEnv(), timeoutMs: 300_000 });
+    await runCommand(command, args, { cwd: this.dir, env: this.env(), timeoutMs: 300_000 });
   }
 
   /**
@@ -75,7 +85,7 @@ export class TestProject {
     const { stdout } = await runCommand(
       node,
       ['-p', `try { require(${JSON.stringify(`${name}/package.json`)}).version } catch { '' }`],
-      { cwd: this.dir, env: childEnv({ node }) },
+      { cwd: this.dir, env: this.env(node) },
     );
     return stdout.trim() || undefined;
   }
@@ -84,7 +94,7 @@ export class TestProject {
   run(command: string, args: string[], options: { node?: string; timeoutMs?: number } = {}) {
     return runCommand(command, args, {
       cwd: this.dir,
-      env: childEnv(options.node ? { node: options.node } : {}),
+      env: this.env(options.node),
       timeoutMs: options.timeoutMs ?? 120_000,
     });
   }
