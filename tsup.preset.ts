@@ -12,7 +12,8 @@ export function brokerTsupConfig(entry: Record<string, string>, extra: Partial<O
     entry,
     format: ['esm', 'cjs'],
     dts: true,
-    sourcemap: true,
+    // No source maps: the shipped JS is unminified and readable, and a map comment without its file confuses tools.
+    sourcemap: false,
     clean: true,
     platform: 'node',
     target: 'node20',

@@ -28,13 +28,13 @@ export type { BufferLimits, OutboundMessage, OverflowPolicy } from './broker/out
 export { DEFAULT_BUFFER_LIMITS, OutboundQueue } from './broker/outbound-queue';
 export type { RetryDelayOptions } from './broker/retry-delay';
 export { retryDelay } from './broker/retry-delay';
-export type { ConfigReaderContext } from './config/config-reader';
+export type { ConfigReaderContext, ReadOptions } from './config/config-reader';
 export { ConfigReader } from './config/config-reader';
 export type { CreateEventBrokerOptions, EventBrokerFactory } from './config/create-event-broker';
 export { BROKER_EXPORTS, createEventBroker } from './config/create-event-broker';
 export type { EndpointConfig } from './config/endpoint-config';
 export { CONSUMED_KEYS, toEndpointConfig } from './config/endpoint-config';
-export type { Environment } from './config/env-substitution';
+export type { Environment, Substitution } from './config/env-substitution';
 export { expandVars, substituteEnvVars } from './config/env-substitution';
 export { ADAPTER_PACKAGES } from './config/import-adapter';
 export type { Endpoints, LoadEndpointsOptions } from './config/load-endpoints';
@@ -65,6 +65,7 @@ export {
   TlsError,
   UnsupportedBrokerTypeError,
 } from './errors/errors';
+export type { EventBuilderOptions } from './events/builders';
 export {
   actionExecuted,
   botUttered,
@@ -75,7 +76,7 @@ export {
 } from './events/builders';
 export { isKnownEvent, isKnownEventType, isUnknownEvent, KNOWN_EVENT_TYPES } from './events/event-schema';
 export type * from './events/event-types';
-export type { ParseEventOptions } from './events/parse-event';
+export type { JsonInput, ParseEventOptions } from './events/parse-event';
 export { parseEvent, parseEventMessage } from './events/parse-event';
 export { pythonFloat, toPythonJson } from './events/python-json';
 export type { SerialiseEventOptions } from './events/serialise-event';

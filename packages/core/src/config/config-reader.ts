@@ -9,7 +9,8 @@ export interface ConfigReaderContext {
   logger?: Logger | undefined;
 }
 
-interface Common<T> {
+/** Options every ConfigReader getter takes. */
+export interface ReadOptions<T> {
   default?: T;
   /** Other names accepted for the same setting (e.g. the seed docs' spellings). */
   aliases?: readonly string[];
@@ -49,12 +50,12 @@ export class ConfigReader {
     return this.lookup(key, [])[1] !== undefined;
   }
 
-  raw(key: string, options: Common<unknown> = {}): unknown {
+  raw(key: string, options: ReadOptions<unknown> = {}): unknown {
     const [, value] = this.lookup(key, options.aliases ?? []);
     return value === undefined || value === null ? options.default : value;
   }
 
-  string(key: string, options: Common<string> & { nonEmpty?: boolean } = {}): string | undefined {
+  string(key: string, options: ReadOptions<string> & { nonEmpty?: boolean } = {}): string | undefined {
     const value = this.raw(key, options);
     if (value === undefined) return undefined;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -63,13 +64,16 @@ export class ConfigReader {
     return value;
   }
 
-  requiredString(key: string, hint: string, options: Common<string> = {}): string {
+  requiredString(key: string, hint: string, options: ReadOptions<string> = {}): string {
     const value = this.string(key, { ...options, nonEmpty: true });
     if (value === undefined) throw this.error(key, `is required: ${hint}`);
     return value;
   }
 
-  integer(key: string, options: Common<number> & { min?: number; max?: number } = {}): number | undefined {
+  integer(
+    key: string,
+    options: ReadOptions<number> & { min?: number; max?: number } = {},
+  ): number | undefined {
     const value = this.raw(key, options);
     if (value === undefined) return undefined;
     const number = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
@@ -80,7 +84,10 @@ export class ConfigReader {
     return number;
   }
 
-  number(key: string, options: Common<number> & { min?: number; max?: number } = {}): number | undefined {
+  number(
+    key: string,
+    options: ReadOptions<number> & { min?: number; max?: number } = {},
+  ): number | undefined {
     const value = this.raw(key, options);
     if (value === undefined) return undefined;
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
@@ -91,7 +98,7 @@ export class ConfigReader {
     return number;
   }
 
-  boolean(key: string, options: Common<boolean> = {}): boolean | undefined {
+  boolean(key: string, options: ReadOptions<boolean> = {}): boolean | undefined {
     const value = this.raw(key, options);
     if (value === undefined) return undefined;
     if (typeof value === 'boolean') return value;
@@ -101,7 +108,7 @@ export class ConfigReader {
   }
 
   /** A list of strings; a single string becomes a one-item list (as Rasa's `queues`). */
-  stringList(key: string, options: Common<string[]> = {}): string[] | undefined {
+  stringList(key: string, options: ReadOptions<string[]> = {}): string[] | undefined {
     const value = this.raw(key, options);
     if (value === undefined) return undefined;
     const list = typeof value === 'string' ? [value] : value;
@@ -112,7 +119,7 @@ export class ConfigReader {
   }
 
   /** One of `allowed`, compared case-insensitively; returns the allowed spelling. */
-  choice<T extends string>(key: string, allowed: readonly T[], options: Common<T> = {}): T | undefined {
+  choice<T extends string>(key: string, allowed: readonly T[], options: ReadOptions<T> = {}): T | undefined {
     const value = this.string(key, options);
     if (value === undefined) return undefined;
     const match = allowed.find((candidate) => candidate.toLowerCase() === value.trim().toLowerCase());
@@ -120,7 +127,10 @@ export class ConfigReader {
     return match;
   }
 
-  object(key: string, options: Common<Record<string, unknown>> = {}): Record<string, unknown> | undefined {
+  object(
+    key: string,
+    options: ReadOptions<Record<string, unknown>> = {},
+  ): Record<string, unknown> | undefined {
     const value = this.raw(key, options);
     if (value === undefined) return undefined;
     if (!isPlainObject(value)) throw this.error(key, `expected a mapping, got ${describeValue(value)}.`);

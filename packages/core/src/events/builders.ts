@@ -15,7 +15,8 @@ export function nowInSeconds(): number {
   return Date.now() / 1000;
 }
 
-interface Common {
+/** What every builder accepts: the timestamp (default now) and metadata. */
+export interface EventBuilderOptions {
   timestamp?: number;
   metadata?: EventMetadata;
 }
@@ -23,7 +24,7 @@ interface Common {
 /** A `user` event as Rasa 3.x writes it (every field present, `metadata` always). */
 export function userUttered(
   text: string | null,
-  options: Common & {
+  options: EventBuilderOptions & {
     intent?: { name?: string | null; confidence?: number };
     entities?: ParseData['entities'];
     parseData?: ParseData;
@@ -51,7 +52,10 @@ export function userUttered(
 }
 
 /** A `bot` event; `data` gets Rasa's six nullable keys unless given. */
-export function botUttered(text: string | null, options: Common & { data?: BotData } = {}): BotUtteredEvent {
+export function botUttered(
+  text: string | null,
+  options: EventBuilderOptions & { data?: BotData } = {},
+): BotUtteredEvent {
   return {
     event: 'bot',
     timestamp: options.timestamp ?? nowInSeconds(),
@@ -71,7 +75,7 @@ export function botUttered(text: string | null, options: Common & { data?: BotDa
 /** An `action` event (`action_listen`, `utter_greet`, ...). */
 export function actionExecuted(
   name: string,
-  options: Common & {
+  options: EventBuilderOptions & {
     policy?: string | null;
     confidence?: number | null;
     actionText?: string | null;
@@ -91,7 +95,7 @@ export function actionExecuted(
 }
 
 /** A `slot` event. */
-export function slotSet(name: string, value: JsonValue, options: Common = {}): SlotSetEvent {
+export function slotSet(name: string, value: JsonValue, options: EventBuilderOptions = {}): SlotSetEvent {
   return {
     event: 'slot',
     timestamp: options.timestamp ?? nowInSeconds(),
@@ -102,7 +106,7 @@ export function slotSet(name: string, value: JsonValue, options: Common = {}): S
 }
 
 /** A `session_started` event. */
-export function sessionStarted(options: Common = {}): SessionStartedEvent {
+export function sessionStarted(options: EventBuilderOptions = {}): SessionStartedEvent {
   return {
     event: 'session_started',
     timestamp: options.timestamp ?? nowInSeconds(),

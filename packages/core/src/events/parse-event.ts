@@ -8,7 +8,8 @@ export interface ParseEventOptions {
   strict?: boolean;
 }
 
-type JsonInput = string | Uint8Array | Record<string, unknown>;
+/** Untrusted JSON: text, UTF-8 bytes, or an already-parsed object. */
+export type JsonInput = string | Uint8Array | Record<string, unknown>;
 
 function problemError(type: string, problem: FieldProblem, count: number): EventValidationError {
   const more = count > 1 ? ` (and ${count - 1} more problem${count > 2 ? 's' : ''})` : '';

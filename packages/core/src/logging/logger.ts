@@ -1,5 +1,5 @@
 /**
- * The logger shape every @broker package accepts: pino's `LogFn` call forms, so a pino (or
+ * The logger shape every `@broker/*` package accepts: pino's `LogFn` call forms, so a pino (or
  * pino-compatible) logger can be passed as is. Nothing here ever writes to the console.
  */
 export interface LogFn {
