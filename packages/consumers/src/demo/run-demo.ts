@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -48,9 +48,13 @@ interface DemoReader {
 
 const READ_BACK_TIMEOUT_MS = 30_000;
 
-function defaultEndpoint(): EndpointConfig {
-  const path = join(mkdtempSync(join(tmpdir(), 'broker-demo-')), 'rasa_event.log');
-  return toEndpointConfig({ type: 'file', path });
+/** The embedded default: a file broker in a temporary folder that the demo removes when it ends. */
+function defaultEndpoint(): { endpoint: EndpointConfig; removeFolder: () => void } {
+  const folder = mkdtempSync(join(tmpdir(), 'broker-demo-'));
+  return {
+    endpoint: toEndpointConfig({ type: 'file', path: join(folder, 'rasa_event.log') }),
+    removeFolder: () => rmSync(folder, { recursive: true, force: true }),
+  };
 }
 
 function messageQueue() {
@@ -161,7 +165,15 @@ async function sourceReader(
  * broker), and a consumer prints the events as a transcript as they arrive.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
-  const endpoint = options.endpoints ? loadEndpoints(options.endpoints).eventBroker : defaultEndpoint();
+  const embedded = options.endpoints ? undefined : defaultEndpoint();
+  try {
+    return await streamThrough(embedded?.endpoint ?? loadEndpoints(options.endpoints!).eventBroker, options);
+  } finally {
+    embedded?.removeFolder();
+  }
+}
+
+async function streamThrough(endpoint: EndpointConfig | null, options: DemoOptions): Promise<DemoResult> {
   if (!endpoint) {
     throw new ConfigError(
       `${options.endpoints} has no event_broker section: there is nothing to stream to.`,
