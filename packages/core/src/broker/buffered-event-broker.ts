@@ -188,6 +188,8 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
       this.droppedSinceLog = 0;
       this.lastDropLog = now;
     }
+    // During an outage every publish may drop one event: build the report only for a listener.
+    if (this.listenerCount('undelivered') === 0) return;
     this.emit(
       'undelivered',
       toUndelivered(dropped, 'dropped'),
