@@ -11,6 +11,7 @@ export { installedVersion, machineInfo, pythonExecutable, pythonVersions } from 
 export { FixedRateSchedule } from './fixed-rate';
 export type { RateSettings } from './fixed-rate-comparisons';
 export { compareAtFixedRates, rateSettings } from './fixed-rate-comparisons';
+export { formatWithBiome } from './format-generated';
 export type { Percentiles } from './latency-recorder';
 export { LatencyRecorder } from './latency-recorder';
 export type { PublisherSide } from './publisher-runs';

@@ -10,8 +10,6 @@ export interface ResourceUsage {
   eventLoopUtilization: number;
   /** Largest resident set size seen (sampled every `sampleMs` and at the end), in MiB. */
   peakRssMb: number;
-  /** Resident set size when the section started, in MiB. */
-  startRssMb: number;
 }
 
 const MIB = 1024 * 1024;
@@ -21,8 +19,7 @@ const MIB = 1024 * 1024;
  * event-loop utilisation and peak RSS (sampled); `stop()` returns the totals of the section.
  */
 export function startResourceMonitor(sampleMs = 20): { stop(): ResourceUsage } {
-  const startRss = process.memoryUsage.rss();
-  let peakRss = startRss;
+  let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, sampleMs);
@@ -43,7 +40,6 @@ export function startResourceMonitor(sampleMs = 20): { stop(): ResourceUsage } {
         eventLoopDelayP99Ms: delay.count > 0 ? delay.percentile(99) / 1e6 : 0,
         eventLoopUtilization: utilization,
         peakRssMb: peakRss / MIB,
-        startRssMb: startRss / MIB,
       };
     },
   };

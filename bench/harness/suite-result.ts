@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ComparisonResult } from './comparison';
 import { type MachineInfo, machineInfo } from './environment';
+import { formatWithBiome } from './format-generated';
 
 /** What one benchmark script writes: its comparisons plus where and with what it ran. */
 export interface SuiteResult {
@@ -44,5 +45,6 @@ export function writeSuiteResult(path: string, suite: Omit<SuiteResult, 'loadAve
   const result: SuiteResult = { ...suite, loadAverageAtEnd: machineInfo().loadAverage[0] };
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  formatWithBiome([path]);
   return result;
 }

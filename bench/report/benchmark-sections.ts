@@ -36,7 +36,9 @@ export function machineSection(suites: SuiteResult[]): string {
     `- **Versions:** Node ${versions.node ?? '?'}, amqplib ${versions.amqplib ?? '?'}, kafkajs ${versions.kafkajs ?? '?'}, ` +
       `${versions.rabbitmq ?? 'RabbitMQ ?'}, Kafka ${versions.kafka ?? '?'} (KRaft, single node), ` +
       `Python ${versions.python ?? '?'} with pika ${versions.pika ?? '?'} and kafka-python ${versions.kafkaPython ?? '?'} (Debian packages).`,
-    "- **Load:** other engineers' test suites ran on the same 2 cores during some of these runs; each suite records the load average it saw:",
+    '- **Load:** a suite keeps about two processes busy by itself (the broker and the measured client), so a ' +
+      "load average near 2 is the benchmark alone; other engineers' test suites ran on the same 2 cores during some " +
+      'runs. Each suite records the load average it saw:',
     '',
     table(
       ['suite', 'run at (UTC)', 'mode', 'load 1 / 5 / 15 min at start', 'load 1 min at end'],

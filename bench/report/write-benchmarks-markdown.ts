@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatWithBiome } from '../harness/index';
 import {
   consumersTable,
   endToEndTable,
@@ -83,5 +84,6 @@ export function writeBenchmarksMarkdown(root: string): string {
   ];
   const path = join(root, 'BENCHMARKS.md');
   writeFileSync(path, sections.join('\n'));
+  formatWithBiome([path]);
   return path;
 }

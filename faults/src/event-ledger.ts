@@ -57,10 +57,6 @@ export class EventLedger {
     }
   }
 
-  get acceptedCount(): number {
-    return this.acceptedTotal;
-  }
-
   /** Accepted events seen at least once. */
   get seenUniqueAccepted(): number {
     let count = 0;

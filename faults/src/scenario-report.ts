@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatWithBiome } from '../../bench/harness/format-generated';
 import type { LedgerReport } from './event-ledger';
 import type { FaultScenarioResult } from './scenario-result';
 
@@ -25,7 +26,9 @@ export function recordScenario(
     durationMs: Math.round(timings.durationMs),
   };
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, `${scenario.id}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  const file = join(resultsDir, `${scenario.id}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  formatWithBiome([file]);
   process.stdout.write(
     `[faults] ${scenario.broker}: ${scenario.title}: accepted ${result.accepted}, seen ${result.seen}, lost ${result.lost}, ` +
       `duplicated ${result.duplicated}, reordered ${result.reorderedSenders} of ${result.senders} conversations, ` +

@@ -80,10 +80,6 @@ export class TcpProxy {
     return proxy;
   }
 
-  get mode(): LinkMode {
-    return this.current;
-  }
-
   /** Bytes held and not yet forwarded, in both directions of every connection. */
   get heldBytes(): number {
     let bytes = 0;

@@ -19,6 +19,7 @@ import {
   childTask,
   compareAtFixedRates,
   installedVersion,
+  meanBodyBytes,
   measureEndToEnd,
   measureThroughput,
   positiveInteger,
@@ -114,8 +115,10 @@ async function main(): Promise<void> {
     suite.versions.kafkaPython = versions.kafkaPython;
   }
   const warmup = Math.max(1000, Math.floor(events / 10));
+  const eventBytes = meanBodyBytes(rasaCorpus(warmup + events));
   suite.settings = {
     events,
+    eventBytes,
     warmup,
     pairs,
     window,
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
     batchMaxEvents: BATCH_EVENTS,
   };
   console.log(
-    `Kafka publish: ${events} events x ${pairs} pair(s) after ${warmup} warm-up, window ${window}, linger ${LINGER_MS} ms, ` +
+    `Kafka publish: ${events} events of ~${eventBytes} B x ${pairs} pair(s) after ${warmup} warm-up, window ${window}, linger ${LINGER_MS} ms, ` +
       `batches of ${BATCH_EVENTS}, acks all, idempotent; Kafka ${suite.versions.kafka} at ${brokers.join(',')}, ` +
       `kafkajs ${suite.versions.kafkajs}, Node ${process.version}`,
   );

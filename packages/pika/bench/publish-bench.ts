@@ -21,6 +21,7 @@ import {
   childTask,
   compareAtFixedRates,
   installedVersion,
+  meanBodyBytes,
   measureEndToEnd,
   measureThroughput,
   positiveInteger,
@@ -124,9 +125,20 @@ async function main(): Promise<void> {
     suite.versions.pika = versions.pika;
   }
   const warmup = Math.max(500, Math.floor(events / 10));
-  suite.settings = { events, warmup, pairs, window, pythonEvents, blockingEvents, rate, withPython };
+  const eventBytes = meanBodyBytes(rasaCorpus(warmup + events));
+  suite.settings = {
+    events,
+    warmup,
+    pairs,
+    window,
+    eventBytes,
+    pythonEvents,
+    blockingEvents,
+    rate,
+    withPython,
+  };
   console.log(
-    `RabbitMQ publish: ${events} events x ${pairs} pair(s) after ${warmup} warm-up, window ${window}, ` +
+    `RabbitMQ publish: ${events} events of ~${eventBytes} B x ${pairs} pair(s) after ${warmup} warm-up, window ${window}, ` +
       `persistent, durable queue; ${suite.versions.rabbitmq}, amqplib ${suite.versions.amqplib}, Node ${process.version}`,
   );
 
