@@ -15,7 +15,7 @@ export { formatWithBiome } from './format-generated';
 export type { Percentiles } from './latency-recorder';
 export { LatencyRecorder } from './latency-recorder';
 export type { PublisherSide } from './publisher-runs';
-export { measureEndToEnd, measureThroughput, SEQUENCE_HEADER } from './publisher-runs';
+export { measureEndToEnd, measureThroughput } from './publisher-runs';
 export { runPythonAnchor } from './python-anchor';
 export type { BenchEvent } from './rasa-corpus';
 export { meanBodyBytes, rasaCorpus } from './rasa-corpus';

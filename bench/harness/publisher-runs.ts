@@ -15,7 +15,7 @@ export interface PublisherSide {
   /** Connects (and declares what it needs); resolves when events can be published. */
   connect(): Promise<void>;
   /** Publishes event `index`; returns at once (any waiting happens inside the side). */
-  publish(index: number, event: BenchEvent, headers?: Record<string, string>): void;
+  publish(index: number, event: BenchEvent): void;
   /** Resolves once everything published so far is confirmed. */
   flush(): Promise<void>;
   /** Releases the connection; throws if something published was not delivered. */
@@ -23,9 +23,6 @@ export interface PublisherSide {
   onConfirm: (index: number, at: number) => void;
   onError: (error: unknown) => void;
 }
-
-/** The header carrying an event's number, so the consumer can match it to its scheduled send time. */
-export const SEQUENCE_HEADER = 'bench-seq';
 
 /**
  * Closed-loop throughput: after `warmup` events (published and confirmed the same way, not
@@ -78,9 +75,11 @@ async function runClosedLoop(
 
 /**
  * End-to-end latency at a fixed rate: events are published on an open-loop schedule (`rate`
- * per second) and a consumer in the same process reports arrivals through `subscribe`;
- * latency runs from each event's *scheduled* send time to its arrival. A short warm-up at the
- * same rate comes first. CPU and RSS include the consumer, which is the same for both sides.
+ * per second) and a consumer in the same process reports each body it receives through
+ * `subscribe`; latency runs from each event's *scheduled* send time to its arrival. Events are
+ * recognised by their body (every corpus body is unique), so nothing is added to what Rasa
+ * publishes. A short warm-up at the same rate comes first. CPU and RSS include the consumer,
+ * which is the same for both sides.
  */
 export async function measureEndToEnd(
   side: PublisherSide,
@@ -88,14 +87,17 @@ export async function measureEndToEnd(
   options: {
     rate: number;
     warmup: number;
-    /** Starts the consumer; `onArrival` gets each message's `bench-seq` header; resolves with a stop function. */
-    subscribe(onArrival: (sequence: string) => void): Promise<() => Promise<void>>;
+    /** Starts the consumer; `onArrival` gets each message body; resolves with a stop function. */
+    subscribe(onArrival: (body: string) => void): Promise<() => Promise<void>>;
   },
 ): Promise<RunMeasurement> {
-  let phase: { prefix: string; schedule: FixedRateSchedule } | undefined;
-  const stop = await options.subscribe((sequence) => {
-    if (!phase || !sequence.startsWith(phase.prefix)) return;
-    phase.schedule.arrived(Number(sequence.slice(phase.prefix.length)));
+  const indexOf = new Map(events.map((event, index) => [event.body, index]));
+  if (indexOf.size !== events.length) throw new Error('end-to-end runs need distinct bodies');
+  let phase: { first: number; schedule: FixedRateSchedule } | undefined;
+  const stop = await options.subscribe((body) => {
+    const index = indexOf.get(body);
+    if (!phase || index === undefined) return;
+    phase.schedule.arrived(index - phase.first);
   });
   await side.connect();
   side.onConfirm = () => undefined;
@@ -103,29 +105,29 @@ export async function measureEndToEnd(
   side.onError = (error) => {
     failure ??= error;
   };
-  const runPhase = async (prefix: string, phaseEvents: readonly BenchEvent[]) => {
+  const runPhase = async (first: number, count: number) => {
     const schedule = new FixedRateSchedule({
       rate: options.rate,
-      count: phaseEvents.length,
-      send: (index) => side.publish(index, phaseEvents[index]!, { [SEQUENCE_HEADER]: `${prefix}${index}` }),
+      count,
+      send: (index) => side.publish(first + index, events[first + index]!),
     });
-    phase = { prefix, schedule };
+    phase = { first, schedule };
     await schedule.send();
     await schedule.whenAllArrived(60_000);
     if (failure) throw failure;
     return schedule;
   };
   try {
-    await runPhase('w', events.slice(0, options.warmup));
-    const measured = events.slice(options.warmup);
+    await runPhase(0, options.warmup);
+    const measured = events.length - options.warmup;
     const monitor = startResourceMonitor();
     const started = performance.now();
-    const schedule = await runPhase('m', measured);
+    const schedule = await runPhase(options.warmup, measured);
     const seconds = (performance.now() - started) / 1000;
     const usage = monitor.stop();
     await side.flush();
     return nodeMeasurement(
-      measured.length,
+      measured,
       seconds,
       usage,
       { endToEnd: schedule.endToEnd.percentiles() },

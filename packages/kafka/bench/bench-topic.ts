@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { SEQUENCE_HEADER } from '../../../bench/harness/index';
 
 /** A plain kafkajs client for setting up runs and watching arrivals (never the code under test). */
 export function benchClient(brokers: string[]): Kafka {
@@ -23,14 +22,14 @@ export async function withBenchTopic<T>(brokers: string[], run: (topic: string) 
 
 /**
  * The end-to-end probe: a kafkajs consumer (fresh group, from the beginning) on the run's
- * topic, the same for both sides, reporting each record's `bench-seq` header as it arrives.
+ * topic, the same for both sides, reporting each record's value as it arrives.
  * Resolves once the consumer joined its group, so the first events are not timed against the
  * join.
  */
 export async function consumeArrivals(
   brokers: string[],
   topic: string,
-  onArrival: (sequence: string) => void,
+  onArrival: (body: string) => void,
 ): Promise<() => Promise<void>> {
   const consumer = benchClient(brokers).consumer({
     groupId: `bench-probe-${randomUUID()}`,
@@ -41,8 +40,7 @@ export async function consumeArrivals(
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.run({
     eachMessage: async ({ message }) => {
-      const sequence = message.headers?.[SEQUENCE_HEADER];
-      if (sequence !== undefined) onArrival(String(sequence));
+      if (message.value) onArrival(message.value.toString('utf8'));
     },
   });
   await joined;

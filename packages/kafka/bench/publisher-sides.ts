@@ -43,9 +43,9 @@ export class KafkaSide implements PublisherSide {
     return this.broker.connect();
   }
 
-  publish(index: number, event: BenchEvent, headers?: Record<string, string>): void {
+  publish(index: number, event: BenchEvent): void {
     this.indexBySeq.push(index);
-    this.broker.publish(event.body, headers ? { headers } : undefined);
+    this.broker.publish(event.body);
   }
 
   flush(): Promise<void> {
@@ -80,8 +80,8 @@ export class KafkajsSide implements PublisherSide {
     return this.publisher.connect();
   }
 
-  publish(index: number, event: BenchEvent, headers?: Record<string, string>): void {
-    this.publisher.publish(index, event.senderId, event.body, headers);
+  publish(index: number, event: BenchEvent): void {
+    this.publisher.publish(index, event.senderId, event.body);
   }
 
   flush(): Promise<void> {

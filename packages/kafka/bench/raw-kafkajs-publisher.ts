@@ -41,12 +41,12 @@ export class RawKafkajsPublisher {
     return this.producer.connect();
   }
 
-  publish(id: number, senderId: string, body: string, headers?: Record<string, string>): void {
+  publish(id: number, senderId: string, body: string): void {
     if (this.pending.length === 0) this.firstPendingAt = performance.now();
     this.pending.push({
       key: senderId,
       value: body,
-      headers: { RASA_ENVIRONMENT: this.settings.rasaEnvironment, ...headers },
+      headers: { RASA_ENVIRONMENT: this.settings.rasaEnvironment },
     });
     this.pendingIds.push(id);
     this.published++;

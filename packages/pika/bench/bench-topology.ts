@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { type ChannelModel, type ConsumeMessage, connect } from 'amqplib';
-import { SEQUENCE_HEADER } from '../../../bench/harness/index';
 
 export interface BenchTopology {
   exchange: string;
@@ -34,19 +33,18 @@ export async function withBenchTopology<T>(
 
 /**
  * The end-to-end probe: a plain amqplib consumer (no acks) on the run's queue, the same for
- * both sides, that reports each message's `bench-seq` header as it arrives.
+ * both sides, that reports each message body as it arrives.
  */
 export async function consumeArrivals(
   admin: ChannelModel,
   queue: string,
-  onArrival: (sequence: string) => void,
+  onArrival: (body: string) => void,
 ): Promise<() => Promise<void>> {
   const channel = await admin.createChannel();
   const { consumerTag } = await channel.consume(
     queue,
     (message: ConsumeMessage | null) => {
-      const sequence = message?.properties.headers?.[SEQUENCE_HEADER];
-      if (sequence !== undefined) onArrival(String(sequence));
+      if (message) onArrival(message.content.toString('utf8'));
     },
     { noAck: true },
   );

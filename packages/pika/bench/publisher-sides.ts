@@ -30,9 +30,9 @@ export class PikaSide implements PublisherSide {
     return this.broker.connect();
   }
 
-  publish(index: number, event: BenchEvent, headers?: Record<string, string>): void {
+  publish(index: number, event: BenchEvent): void {
     this.indexBySeq.push(index);
-    this.broker.publish(event.body, headers ? { headers } : undefined);
+    this.broker.publish(event.body);
   }
 
   flush(): Promise<void> {
@@ -74,8 +74,8 @@ export class AmqplibSide implements PublisherSide {
     );
   }
 
-  publish(index: number, event: BenchEvent, headers?: Record<string, string>): void {
-    this.publisher!.publish(index, event.body, headers);
+  publish(index: number, event: BenchEvent): void {
+    this.publisher!.publish(index, event.body);
   }
 
   flush(): Promise<void> {

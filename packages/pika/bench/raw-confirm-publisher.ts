@@ -4,8 +4,10 @@ import type { ConfirmChannel } from 'amqplib';
 interface Pending {
   index: number;
   body: string;
-  headers: Record<string, string> | undefined;
 }
+
+/** What PikaEventBroker sends with every event (Rasa's properties). */
+const PROPERTIES = { persistent: true, mandatory: true };
 
 /**
  * The baseline: amqplib used directly the way a careful user would, with the broker's
@@ -33,12 +35,12 @@ export class RawConfirmPublisher {
     });
   }
 
-  publish(index: number, body: string, headers?: Record<string, string>): void {
+  publish(index: number, body: string): void {
     if (this.backlogHead < this.backlog.length || this.outstanding >= this.window || !this.writable) {
-      this.backlog.push({ index, body, headers });
+      this.backlog.push({ index, body });
       return;
     }
-    this.send({ index, body, headers });
+    this.send({ index, body });
   }
 
   /** Resolves once nothing waits in the backlog and every publish is confirmed. */
@@ -51,15 +53,20 @@ export class RawConfirmPublisher {
     return this.outstanding === 0 && this.backlogHead === this.backlog.length;
   }
 
-  private send({ index, body, headers }: Pending): void {
+  private send({ index, body }: Pending): void {
     this.outstanding++;
-    const options = { persistent: true, mandatory: true, ...(headers ? { headers } : {}) };
-    this.writable = this.channel.publish(this.exchange, '', Buffer.from(body), options, (error: unknown) => {
-      this.outstanding--;
-      if (error) this.onError(error);
-      else this.onConfirm(index, performance.now());
-      this.sendBacklog();
-    });
+    this.writable = this.channel.publish(
+      this.exchange,
+      '',
+      Buffer.from(body),
+      PROPERTIES,
+      (error: unknown) => {
+        this.outstanding--;
+        if (error) this.onError(error);
+        else this.onConfirm(index, performance.now());
+        this.sendBacklog();
+      },
+    );
   }
 
   private sendBacklog(): void {
