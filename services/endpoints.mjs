@@ -105,7 +105,11 @@ export async function requireKafka(which = 'single', { timeoutMs = 5000 } = {}) 
 }
 
 function tail(text, lines = 30) {
-  return String(text ?? '').trimEnd().split('\n').slice(-lines).join('\n');
+  return String(text ?? '')
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .join('\n');
 }
 
 function runScript(script, args, timeoutMs) {
@@ -118,7 +122,11 @@ function runScript(script, args, timeoutMs) {
       (err, stdout, stderr) => {
         if (err) {
           const why = err.killed ? `timed out after ${timeoutMs} ms` : `exit code ${err.code}`;
-          reject(new Error(`bash services/${script} ${args.join(' ')} failed (${why}):\n${tail(stderr || stdout)}`));
+          reject(
+            new Error(
+              `bash services/${script} ${args.join(' ')} failed (${why}):\n${tail(stderr || stdout)}`,
+            ),
+          );
         } else {
           resolvePromise({ stdout, stderr });
         }
@@ -138,7 +146,8 @@ function brokerId(n) {
 }
 
 /** Stops then starts a RabbitMQ test node; resolves once it answers the AMQP handshake again. */
-export const restartRabbitNode = async (name) => runScript('rabbitmq-node.sh', ['restart', node(name)], 180_000);
+export const restartRabbitNode = async (name) =>
+  runScript('rabbitmq-node.sh', ['restart', node(name)], 180_000);
 /** Gracefully stops a RabbitMQ test node (`rabbitmqctl stop`). */
 export const stopRabbitNode = async (name) => runScript('rabbitmq-node.sh', ['stop', node(name)], 120_000);
 /** Starts a RabbitMQ test node; resolves once it answers the AMQP handshake. */

@@ -117,7 +117,11 @@ export function amqpHandshake({ host = '127.0.0.1', port = 5672, timeoutMs = 300
     socket.on('data', (chunk) => {
       buf = Buffer.concat([buf, chunk]);
       if (buf.length >= 8 && buf.toString('latin1', 0, 4) === 'AMQP') {
-        finish(new Error(`${where}: server refused AMQP 0-9-1 (it wants protocol ${[...buf.subarray(4, 8)].join('.')})`));
+        finish(
+          new Error(
+            `${where}: server refused AMQP 0-9-1 (it wants protocol ${[...buf.subarray(4, 8)].join('.')})`,
+          ),
+        );
         return;
       }
       if (buf.length < 7) return;
@@ -181,7 +185,9 @@ async function main(argv) {
     }
   }
   if (!opts.target) {
-    console.error('usage: probe-amqp.mjs [--wait SECONDS] [--quiet] HOST:PORT [--tls --ca F --cert F --key F]');
+    console.error(
+      'usage: probe-amqp.mjs [--wait SECONDS] [--quiet] HOST:PORT [--tls --ca F --cert F --key F]',
+    );
     return 2;
   }
   const idx = opts.target.lastIndexOf(':');
@@ -189,7 +195,8 @@ async function main(argv) {
   const port = Number(opts.target.slice(idx + 1));
   try {
     const r = await waitForAmqp({ host, port, tls: opts.tls ?? undefined, timeoutMs: 3000 }, opts.waitMs);
-    if (!opts.quiet) console.log(`${opts.tls ? 'amqps' : 'amqp'}://${host}:${port} ${r.product} ${r.version}`);
+    if (!opts.quiet)
+      console.log(`${opts.tls ? 'amqps' : 'amqp'}://${host}:${port} ${r.product} ${r.version}`);
     return 0;
   } catch (err) {
     if (!opts.quiet) console.error(`probe-amqp: ${err.message}`);

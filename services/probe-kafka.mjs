@@ -150,7 +150,9 @@ function pickVersion(versions, apiKey, preferred) {
   const v = versions.get(apiKey);
   if (!v) throw new Error(`broker does not support API key ${apiKey}`);
   for (const candidate of preferred) if (candidate >= v.min && candidate <= v.max) return candidate;
-  throw new Error(`no common version for API key ${apiKey} (broker ${v.min}..${v.max}, probe ${preferred.join(',')})`);
+  throw new Error(
+    `no common version for API key ${apiKey} (broker ${v.min}..${v.max}, probe ${preferred.join(',')})`,
+  );
 }
 
 async function withTimeout(promise, ms, what) {
@@ -191,7 +193,8 @@ export async function probeKafka(target) {
       const hs = await ask(API.SaslHandshake, hv, str('PLAIN'), 'SaslHandshake');
       const herr = hs.i16();
       const mechanisms = hs.array((r) => r.str());
-      if (herr !== 0) throw new Error(`SASL mechanism PLAIN not enabled (broker offers ${mechanisms.join(', ')})`);
+      if (herr !== 0)
+        throw new Error(`SASL mechanism PLAIN not enabled (broker offers ${mechanisms.join(', ')})`);
       const av2 = pickVersion(versions, API.SaslAuthenticate, [0, 1, 2]);
       const token = Buffer.from(`\0${target.sasl.username}\0${target.sasl.password}`);
       const auth = await ask(API.SaslAuthenticate, av2, bytes(token), 'SaslAuthenticate');
@@ -234,7 +237,11 @@ export function parseTarget(spec, tlsFiles = {}) {
     host,
     port: Number(port),
     tls: secure
-      ? { ca: tlsFiles.ca, cert: scheme === 'ssl' ? tlsFiles.cert : undefined, key: scheme === 'ssl' ? tlsFiles.key : undefined }
+      ? {
+          ca: tlsFiles.ca,
+          cert: scheme === 'ssl' ? tlsFiles.cert : undefined,
+          key: scheme === 'ssl' ? tlsFiles.key : undefined,
+        }
       : undefined,
     sasl: sasl ? { username: decodeURIComponent(user), password: decodeURIComponent(pass) } : undefined,
   };
@@ -259,7 +266,8 @@ export async function waitForKafka(target, { waitMs = 0, expectBrokers = 1 } = {
       }
       return r;
     } catch (err) {
-      if (Date.now() >= deadline) throw new Error(`${target.label ?? `${target.host}:${target.port}`}: ${err.message}`);
+      if (Date.now() >= deadline)
+        throw new Error(`${target.label ?? `${target.host}:${target.port}`}: ${err.message}`);
       await new Promise((r) => setTimeout(r, 300));
     }
   }
@@ -286,7 +294,9 @@ async function main(argv) {
     }
   }
   if (specs.length === 0) {
-    console.error('usage: probe-kafka.mjs [--wait S] [--expect-brokers N] [--ca F --cert F --key F] plaintext://HOST:PORT ...');
+    console.error(
+      'usage: probe-kafka.mjs [--wait S] [--expect-brokers N] [--ca F --cert F --key F] plaintext://HOST:PORT ...',
+    );
     return 2;
   }
   let targets;

@@ -45,7 +45,10 @@ describe('createMessageSource', () => {
     const missing = async (specifier: string) => {
       throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });
     };
-    const error = await createMessageSource({ type: 'kafka', url: 'k:9092' }, { importModule: missing }).catch((e) => e);
+    const error = await createMessageSource(
+      { type: 'kafka', url: 'k:9092' },
+      { importModule: missing },
+    ).catch((e) => e);
     expect(MissingDependencyError.isInstance(error)).toBe(true);
     expect(error.message).toContain('npm install @broker/kafka');
     const memory = await createMessageSource({ type: 'memory' }).catch((e) => e);
