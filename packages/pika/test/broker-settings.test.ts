@@ -1,10 +1,20 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerError, ConfigError, ConfigReader, TlsError, toEndpointConfig } from '@broker/core';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import {
+  BrokerError,
+  ConfigError,
+  ConfigReader,
+  loadEndpoints,
+  TlsError,
+  toEndpointConfig,
+} from '@broker/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBrokerSettings } from '../src/broker/read-broker-settings';
 import { PikaEventBroker } from '../src/index';
+import { type GeneratedTlsFiles, generateTlsFiles, KEY_PASSWORD } from './helpers/generated-tls-files';
 import { recordingLogger } from './helpers/recording-logger';
 
 const FILE = '/etc/rasa/endpoints.yml';
@@ -253,6 +263,38 @@ describe('url: host names and amqp:// URIs, handled faithfully', () => {
     [{ message_id: 'yes please' }, 'event_broker.message_id', /true or false/],
     [{ ssl_check_hostname: 'no' }, 'event_broker.ssl_check_hostname', /TLS setting/],
     [
+      { url: 'amqps://rabbit', ssl_servername: ['rabbit'] },
+      'event_broker.ssl_servername',
+      /expected a string/,
+    ],
+    [
+      { url: 'amqps://rabbit', ssl_servername: { name: 'x' } },
+      'event_broker.ssl_servername',
+      /expected a string/,
+    ],
+    [{ url: 'amqps://rabbit', ssl_servername: '' }, 'event_broker.ssl_servername', /must not be empty/],
+    [{ url: 'amqps://rabbit', ssl_servername: '  ' }, 'event_broker.ssl_servername', /must not be empty/],
+    [
+      { url: 'amqps://rabbit', ssl_certfile: ['/c.pem'], ssl_keyfile: '/k.pem' },
+      'event_broker.ssl_certfile',
+      /expected a string/,
+    ],
+    [
+      { url: 'amqps://rabbit', ssl_certfile: '/c.pem', ssl_keyfile: { path: '/k.pem' } },
+      'event_broker.ssl_keyfile',
+      /expected a string/,
+    ],
+    [
+      { url: 'amqps://rabbit', ssl_certfile: '', ssl_keyfile: '/k.pem' },
+      'event_broker.ssl_certfile',
+      /must not be empty/,
+    ],
+    [
+      { url: 'amqps://rabbit', ssl_keyfile: '/k.pem' },
+      'event_broker.ssl_keyfile',
+      /but no ssl_certfile was given/,
+    ],
+    [
       { url: 'amqp://rabbit', ssl_cafile: '/ca.pem' },
       'event_broker.ssl_cafile',
       /plain amqp:\/\/ URL; use amqps:\/\//,
@@ -370,5 +412,230 @@ describe('fromEndpointConfig', () => {
         error.code === 'BROKER_CONFIG' &&
         /event_broker\.port \(in .*endpoints\.yml\)/.test(error.message),
     );
+  });
+});
+
+describe('TLS files that cannot be used (generated with openssl at test time)', () => {
+  let files: GeneratedTlsFiles;
+  beforeAll(() => {
+    files = generateTlsFiles();
+  });
+  afterAll(() => files?.remove());
+
+  const amqps = (values: Record<string, unknown>, env: Record<string, string> = {}) =>
+    readYaml({ ...base, url: 'amqps://rabbit', ...values }, env);
+  function tlsError(run: () => unknown): TlsError {
+    try {
+      run();
+    } catch (error) {
+      expect(TlsError.isInstance(error), `expected a TlsError, got ${String(error)}`).toBe(true);
+      return error as TlsError;
+    }
+    throw new Error('expected a TlsError, nothing was thrown');
+  }
+
+  it('accepts the generated pair, so the failures below are about the bad value only', () => {
+    const { settings } = amqps({
+      ssl_certfile: files.cert,
+      ssl_keyfile: files.key,
+      ssl_servername: 'localhost',
+    });
+    expect(settings.connection.tls).toMatchObject({ servername: 'localhost', checkHostname: true });
+    expect(settings.connection.tls?.cert?.toString()).toContain('BEGIN CERTIFICATE');
+    const encrypted = amqps(
+      { ssl_certfile: files.cert, ssl_keyfile: files.encryptedKey },
+      { RABBITMQ_SSL_KEY_PASSWORD: KEY_PASSWORD },
+    );
+    expect(encrypted.settings.connection.tls?.passphrase).toBe(KEY_PASSWORD);
+  });
+
+  it.each([
+    [
+      'ssl_certfile',
+      'a missing file',
+      () => ({ ssl_certfile: join(files.dir, 'no-cert.pem'), ssl_keyfile: files.key }),
+      /no-cert\.pem.*ENOENT/,
+    ],
+    ['ssl_certfile', 'a directory', () => ({ ssl_certfile: files.dir, ssl_keyfile: files.key }), /EISDIR/],
+    [
+      'ssl_keyfile',
+      'a missing file',
+      () => ({ ssl_certfile: files.cert, ssl_keyfile: join(files.dir, 'no-key.pem') }),
+      /no-key\.pem.*ENOENT/,
+    ],
+    ['ssl_keyfile', 'a directory', () => ({ ssl_certfile: files.cert, ssl_keyfile: files.dir }), /EISDIR/],
+  ])(
+    'event_broker.%s naming %s is a ConfigError with the key and the path',
+    (key, _what, values, message) => {
+      const error = configError(() => amqps(values()));
+      expect(error.key).toBe(`event_broker.${key}`);
+      expect(error.message).toContain(`event_broker.${key} (in ${FILE})`);
+      expect(error.message).toMatch(message);
+      expect(error.canRetry).toBe(false);
+    },
+  );
+
+  it('a key that does not belong to the certificate is a TlsError naming both files', () => {
+    const error = tlsError(() => amqps({ ssl_certfile: files.cert, ssl_keyfile: files.otherKey }));
+    expect(error.message).toMatch(/key belongs to the certificate/);
+    expect(error.message).toContain('cert from event_broker.ssl_certfile');
+    expect(error.message).toContain('key from event_broker.ssl_keyfile');
+    expect(error.canRetry).toBe(false);
+  });
+
+  it('the same mismatch from the RABBITMQ_SSL_CLIENT_* variables names the variables', () => {
+    const error = tlsError(() =>
+      readYaml(base, {
+        RABBITMQ_SSL_CLIENT_CERTIFICATE: files.cert,
+        RABBITMQ_SSL_CLIENT_KEY: files.otherKey,
+      }),
+    );
+    expect(error.message).toContain('cert from environment variable RABBITMQ_SSL_CLIENT_CERTIFICATE');
+    expect(error.message).toContain('key from environment variable RABBITMQ_SSL_CLIENT_KEY');
+  });
+
+  it.each([
+    ['a wrong password', { RABBITMQ_SSL_KEY_PASSWORD: 'not-the-password' }],
+    ['no password', {}],
+    ['an empty password', { RABBITMQ_SSL_KEY_PASSWORD: '' }],
+  ])(
+    'an encrypted key with %s in RABBITMQ_SSL_KEY_PASSWORD is a TlsError that never shows the password',
+    (_what, env: Record<string, string>) => {
+      const error = tlsError(() => amqps({ ssl_certfile: files.cert, ssl_keyfile: files.encryptedKey }, env));
+      expect(error.message).toMatch(/cannot be used .*decrypt/);
+      expect(error.message).toContain('key from event_broker.ssl_keyfile');
+      expect(error.message).not.toContain('not-the-password');
+      expect(error.message).not.toContain(KEY_PASSWORD);
+    },
+  );
+});
+
+describe('constructor options (code): bad values', () => {
+  it.each([
+    [{ appId: ['prod'] }, 'appId', /expected a string/],
+    [{ appId: { name: 'prod' } }, 'appId', /expected a string/],
+    [{ closeTimeoutMs: -1 }, 'closeTimeoutMs', /at least 0/],
+    [{ closeTimeoutMs: 1.5 }, 'closeTimeoutMs', /expected an integer/],
+    [{ closeTimeoutMs: 'soon' }, 'closeTimeoutMs', /expected an integer/],
+    [{ closeTimeoutMs: Number.POSITIVE_INFINITY }, 'closeTimeoutMs', /expected an integer/],
+    [{ sslServername: '' }, 'sslServername', /must not be empty/],
+    [{ sslServername: ['x'] }, 'sslServername', /expected a string/],
+    [{ sslCertfile: ['x'], sslKeyfile: '/k.pem' }, 'sslCertfile', /expected a string/],
+    [{ sslCertfile: '/nowhere/c.pem', sslKeyfile: '/k.pem' }, 'sslCertfile', /nowhere\/c\.pem.*ENOENT/],
+  ])('%j is refused naming PikaEventBroker options.%s', (values, key, message) => {
+    const error = configError(
+      () => new PikaEventBroker({ host: 'amqps://rabbit', ...(values as Record<string, unknown>) } as never),
+    );
+    expect(error.key).toBe(`PikaEventBroker options.${key}`);
+    expect(error.message).toMatch(message);
+  });
+
+  it('takes appId and closeTimeoutMs when they are valid', async () => {
+    const logger = recordingLogger();
+    const broker = new PikaEventBroker({ host: 'localhost', appId: 'staging', closeTimeoutMs: 0, logger });
+    expect(logger.warnings()).toEqual([]);
+    await broker.close();
+  });
+});
+
+/** A local port nothing listens on, so a broker that tries to connect gets ECONNREFUSED at once. */
+async function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+describe('unknown keys are warned about, naming them', () => {
+  it('PikaEventBroker.fromEndpointConfig: a misspelled queues key', async () => {
+    const port = await closedPort();
+    const logger = recordingLogger();
+    const config = toEndpointConfig(
+      { type: 'pika', url: '127.0.0.1', port, startup: 'buffer', qeueus: ['mine'], exchnage_name: 'x' },
+      'event_broker',
+      FILE,
+    );
+    const broker = await PikaEventBroker.fromEndpointConfig(config, { logger });
+    try {
+      const warning = logger.entries.find((e) => e.level === 'warn' && e.message.includes('unknown setting'));
+      expect(warning?.message).toBe(
+        'The pika event broker ignores unknown setting(s) event_broker.qeueus, event_broker.exchnage_name; check the spelling',
+      );
+      expect(warning?.context).toMatchObject({
+        keys: ['event_broker.qeueus', 'event_broker.exchnage_name'],
+        file: FILE,
+      });
+      // The misspelled key did not count as queues: the default applies (with its own warning).
+      expect(logger.warnings().join('\n')).toMatch(/event_broker\.queues is not set.*rasa_core_events/);
+      expect(broker.isReady()).toBe(false);
+    } finally {
+      await broker.close({ timeout: 100 });
+    }
+    expect(broker.state).toBe('closed');
+  });
+
+  it('new PikaEventBroker({...}): a misspelled option', async () => {
+    const port = await closedPort();
+    const logger = recordingLogger();
+    const broker = new PikaEventBroker({
+      host: '127.0.0.1',
+      port,
+      startup: 'buffer',
+      logger,
+      ...({ qeueus: ['mine'] } as Record<string, unknown>),
+    });
+    try {
+      expect(logger.warnings()).toContain(
+        'PikaEventBroker ignores unknown setting(s) PikaEventBroker options.qeueus; check the spelling',
+      );
+      expect(broker.state).toBe('idle');
+    } finally {
+      await broker.close({ timeout: 100 });
+    }
+  });
+
+  it('known keys alone give no unknown-key warning', async () => {
+    const logger = recordingLogger();
+    const broker = new PikaEventBroker({
+      host: '127.0.0.1',
+      port: await closedPort(),
+      startup: 'buffer',
+      logger,
+    });
+    await broker.close({ timeout: 100 });
+    expect(logger.warnings().join('\n')).not.toMatch(/unknown setting/);
+  });
+});
+
+describe("Rasa 1.0's pika_endpoint.yml fixture (legacy queue:)", () => {
+  it('reads as queues [queue] with a deprecation warning', () => {
+    const fixture = fileURLToPath(
+      new URL('../../core/test/fixtures/rasa/endpoints/rasa-1.0/pika_endpoint.yml', import.meta.url),
+    );
+    const config = loadEndpoints(fixture).eventBroker!;
+    expect(config).toMatchObject({ type: 'pika', url: 'localhost', kwargs: { queue: 'queue' } });
+    // Exactly as PikaEventBroker.fromEndpointConfig reads it (nothing connects here).
+    const logger = recordingLogger();
+    const reader = new ConfigReader(
+      { url: config.url, ...config.kwargs },
+      { prefix: config.section, file: config.file, logger },
+    );
+    const settings = readBrokerSettings(reader, 'yaml', logger, {});
+    expect(reader.warnUnknown('The pika event broker')).toEqual([]);
+    expect(settings.topology.queues).toEqual(['queue']);
+    expect(settings.topology.exchangeName).toBe('rasa-exchange');
+    expect(settings.connection.endpoint).toMatchObject({
+      hostname: 'localhost',
+      username: 'username',
+      password: 'password',
+    });
+    const deprecation = logger.entries.filter((e) => e.level === 'warn' && /deprecated/.test(e.message));
+    expect(deprecation).toHaveLength(1);
+    expect(deprecation[0]!.message).toMatch(/event_broker\.queue is deprecated.*queues: \[queue\]/);
+    expect(logger.text()).not.toContain('password: password');
   });
 });
