@@ -254,3 +254,49 @@ describe('refusals are never silent', () => {
     expect(await reader.messageCount(queue)).toBe(2);
   });
 });
+
+describe('publisher confirms: a window, not one at a time', () => {
+  it('with confirmWindow 8, 500 events go out with more than one and never more than 8 unconfirmed, all confirmed', async () => {
+    const window = 8;
+    const total = 500;
+    const { broker, queue } = freshBroker({ confirmWindow: window });
+    await broker.connect();
+    // Look at the counters on every turn of the event loop while the stream is in flight
+    // (the broker refills the window in a microtask after each ack, so a turn sees its high-water mark).
+    const inFlight: number[] = [];
+    let sampling = true;
+    const sample = () => {
+      const stats = broker.stats();
+      inFlight.push(stats.inFlight);
+      if (stats.confirmed >= total) sampling = false;
+      if (sampling) setImmediate(sample);
+    };
+    setImmediate(sample);
+    for (let i = 0; i < total; i++) broker.publish({ sender_id: 'window', ...slotSet('i', i) });
+    try {
+      await broker.flush(30_000);
+    } finally {
+      sampling = false;
+    }
+    const highWater = Math.max(...inFlight);
+    const seen = new Map<number, number>();
+    for (const n of inFlight) seen.set(n, (seen.get(n) ?? 0) + 1);
+    const histogram = [...seen].sort(([a], [b]) => a - b).map(([n, times]) => `${n} in flight x${times}`);
+    expect(inFlight.length).toBeGreaterThan(10);
+    expect(highWater, histogram.join(', ')).toBeGreaterThan(1);
+    expect(highWater, histogram.join(', ')).toBeLessThanOrEqual(window);
+    expect(broker.stats()).toMatchObject({
+      published: total,
+      confirmed: total,
+      pending: 0,
+      inFlight: 0,
+      failed: 0,
+      dropped: 0,
+      redelivered: 0,
+    });
+    const messages = await reader.consume(queue, total, 20_000);
+    expect(messages.map((m) => JSON.parse(m.content.toString('utf8')).value)).toEqual(
+      Array.from({ length: total }, (_, i) => i),
+    );
+  });
+});
