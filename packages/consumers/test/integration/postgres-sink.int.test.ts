@@ -1,10 +1,13 @@
+import { ConfigError } from '@broker/core';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsumedEvent } from '../../src/consumer/consumed-event';
 import { decodeMessage } from '../../src/consumer/decode-message';
+import { LATEST_SCHEMA_VERSION } from '../../src/sinks/postgres/migrations';
 import { PostgresConversationStore } from '../../src/sinks/postgres/postgres-conversation-store';
 import { PostgresSink } from '../../src/sinks/postgres/postgres-sink';
 import { DATABASE_URL, dropSchema, requirePostgres, sql, uniqueSchema } from '../helpers/database';
-import { rasaTurnLines, wireBody } from '../helpers/wire';
+import { rasaTurnLines, waitFor, wireBody } from '../helpers/wire';
 
 function consumed(body: string, position = 'test#1'): ConsumedEvent {
   const decoded = decodeMessage({
@@ -26,6 +29,18 @@ function schema(): string {
   schemas.push(name);
   return name;
 }
+
+/** The bodies of each transaction that inserted events (rows of one transaction share its xmin), in id order. */
+async function transactions(name: string): Promise<string[][]> {
+  const rows = await sql<{ tx: string; body_text: string }>(
+    `SELECT xmin::text AS tx, body_text FROM "${name}".events ORDER BY id`,
+  );
+  const byTransaction = new Map<string, string[]>();
+  for (const row of rows) byTransaction.set(row.tx, [...(byTransaction.get(row.tx) ?? []), row.body_text]);
+  return [...byTransaction.values()];
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 beforeAll(requirePostgres);
 afterAll(async () => {
@@ -123,6 +138,100 @@ describe('PostgresSink', () => {
     expect((await sql(`SELECT body_text FROM "${name}".events ORDER BY id`)).map((r) => r.body_text)).toEqual(
       good,
     );
+  });
+
+  it('stores events written together in one transaction, at most maxBatchSize per transaction', async () => {
+    const name = schema();
+    const sink = await PostgresSink.open({
+      databaseUrl: DATABASE_URL,
+      schema: name,
+      maxBatchSize: 10,
+      maxConcurrentBatches: 2,
+    });
+    const bodies = Array.from({ length: 45 }, (_, i) => wireBody(`batch-${i % 7}`));
+    await Promise.all(bodies.map((body) => sink.write(consumed(body))));
+    await sink.close();
+    // 45 rows, 5 transactions: the writes in call order, cut every 10.
+    const chunks = [0, 10, 20, 30, 40].map((start) => bodies.slice(start, start + 10));
+    const stored = await transactions(name);
+    expect(stored).toHaveLength(5);
+    expect(new Set(stored.map((t) => JSON.stringify(t)))).toEqual(
+      new Set(chunks.map((c) => JSON.stringify(c))),
+    );
+  });
+
+  it('groups the events that arrive while a transaction is running into the next one (group commit)', async () => {
+    const name = schema();
+    const sink = await PostgresSink.open({
+      databaseUrl: DATABASE_URL,
+      schema: name,
+      maxConcurrentBatches: 1,
+    });
+    // Another session holds the conversations table, so the sink's first transaction waits on it.
+    const blocker = new pg.Client({ connectionString: DATABASE_URL });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`LOCK TABLE "${name}".conversations IN EXCLUSIVE MODE`);
+      const first = wireBody('group-a');
+      const writes = [sink.write(consumed(first))];
+      await waitFor('the first transaction waiting for the lock', async () => {
+        const rows = await sql(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = 'broker-consumers' AND wait_event_type = 'Lock' AND query LIKE $1`,
+          [`%"${name}".conversations%`],
+        );
+        return rows.length > 0;
+      });
+      // Ten more, one per event-loop turn, as a consumer's conversations deliver them.
+      const later = Array.from({ length: 10 }, (_, i) => wireBody(`group-${i % 3}`));
+      for (const body of later) {
+        writes.push(sink.write(consumed(body)));
+        await nextTurn();
+      }
+      await blocker.query('COMMIT');
+      await Promise.all(writes);
+      await sink.close();
+      expect(await transactions(name)).toEqual([[first], later]);
+    } finally {
+      await blocker.end().catch(() => {});
+    }
+  });
+
+  it('refuses a store whose schema_version is newer than it knows, with a ConfigError, changing nothing', async () => {
+    const name = schema();
+    const newer = LATEST_SCHEMA_VERSION + 1;
+    await sql(`CREATE SCHEMA "${name}"`);
+    await sql(
+      `CREATE TABLE "${name}".schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    await sql(`INSERT INTO "${name}".schema_version (version, name) VALUES ($1, 'from a newer release')`, [
+      newer,
+    ]);
+    const message = `The conversation store in schema ${name} is at version ${newer}, newer than this @broker/consumers understands (${LATEST_SCHEMA_VERSION}). Upgrade @broker/consumers.`;
+    for (const open of [
+      () => PostgresSink.open({ databaseUrl: DATABASE_URL, schema: name }),
+      () => PostgresConversationStore.open({ databaseUrl: DATABASE_URL, schema: name }),
+    ]) {
+      const error = await open().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(ConfigError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({
+        code: 'BROKER_CONFIG',
+        key: 'schema',
+        canRetry: false,
+        message,
+        details: { schema: name, storedVersion: newer, supportedVersion: LATEST_SCHEMA_VERSION },
+      });
+    }
+    // Nothing was migrated: no tables besides the version table, which still says `newer`.
+    const tables = await sql<{ table_name: string }>(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+      [name],
+    );
+    expect(tables.map((t) => t.table_name)).toEqual(['schema_version']);
+    expect(await sql(`SELECT version FROM "${name}".schema_version`)).toEqual([{ version: newer }]);
   });
 
   it('names the database, hides the password, and says how to fix connection problems', async () => {

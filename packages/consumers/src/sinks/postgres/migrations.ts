@@ -55,6 +55,18 @@ export function quoteSchema(schema: string): string {
 }
 
 /**
+ * Refuses a store written by a newer release (its tables may have changed in ways this one
+ * cannot read or write): a `ConfigError` with `key: 'schema'` and the versions in `details`.
+ */
+export function assertKnownSchemaVersion(schema: string, storedVersion: number): void {
+  if (storedVersion <= LATEST_SCHEMA_VERSION) return;
+  throw new ConfigError(
+    `The conversation store in schema ${schema} is at version ${storedVersion}, newer than this @broker/consumers understands (${LATEST_SCHEMA_VERSION}). Upgrade @broker/consumers.`,
+    { key: 'schema', details: { schema, storedVersion, supportedVersion: LATEST_SCHEMA_VERSION } },
+  );
+}
+
+/**
  * Brings the sink's schema to the latest version: creates it on first run, applies the
  * migrations not applied yet in one transaction, under an advisory lock so that consumers
  * starting together do not race. Returns the version before and after.
@@ -73,12 +85,7 @@ export async function migrate(pool: PgPool, schema: string): Promise<{ from: num
       `SELECT coalesce(max(version), 0) AS version FROM ${s}.schema_version`,
     );
     const from = Number(rows[0]?.version ?? 0);
-    if (from > LATEST_SCHEMA_VERSION) {
-      throw new ConfigError(
-        `The conversation store in schema ${schema} is at version ${from}, newer than this @broker/consumers understands (${LATEST_SCHEMA_VERSION}). Upgrade @broker/consumers.`,
-        { key: 'schema' },
-      );
-    }
+    assertKnownSchemaVersion(schema, from);
     for (const migration of MIGRATIONS) {
       if (migration.version <= from) continue;
       await client.query(migration.sql(s));

@@ -1,6 +1,6 @@
 import { BrokerError, ConfigError, censorUrl } from '@broker/core';
 import { openPool, type PgPool, toDatabaseError } from './load-pg';
-import { quoteSchema } from './migrations';
+import { assertKnownSchemaVersion, quoteSchema } from './migrations';
 
 export interface StoredEvent {
   /** Arrival sequence over the whole store (`events.id`). */
@@ -57,7 +57,16 @@ export class PostgresConversationStore {
     const pool = await openPool(databaseUrl, () => {}, 1);
     const store = new PostgresConversationStore(pool, databaseUrl as string, s, schema);
     try {
-      const { rows } = await pool.query('SELECT to_regclass($1) AS events', [`${s}.events`]);
+      const { rows } = await pool.query('SELECT to_regclass($1) AS versions, to_regclass($2) AS events', [
+        `${s}.schema_version`,
+        `${s}.events`,
+      ]);
+      if (rows[0]?.versions !== null) {
+        const versions = await pool.query(
+          `SELECT coalesce(max(version), 0) AS version FROM ${s}.schema_version`,
+        );
+        assertKnownSchemaVersion(schema, Number(versions.rows[0]?.version ?? 0));
+      }
       if (rows[0]?.events === null) {
         throw new ConfigError(
           `There is no conversation store in schema ${schema} of ${censorUrl(databaseUrl as string)}: run \`broker consume --sink postgres\` first, or pass the schema it wrote to.`,
