@@ -19,6 +19,9 @@ export interface OutboundMessage {
 
 export type OverflowPolicy = 'reject' | 'drop-oldest';
 
+/** The longest delay setTimeout() honours. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export interface BufferLimits {
   /** Most events pending (queued + in flight). Default 100 000. */
   maxEvents?: number;
@@ -171,7 +174,9 @@ export class OutboundQueue {
         },
       };
       this.waiters.push(waiter);
-      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+      // setTimeout() fires after 1 ms for delays it cannot hold (over 2^31-1 ms, about 24.8 days);
+      // such a timeout means "wait", not "give up now".
+      if (timeoutMs !== undefined && Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS) {
         timer = setTimeout(() => {
           waiter.settle(
             new TimeoutError(
