@@ -2,10 +2,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  ConfigError,
   createEventBroker,
   FileEventBroker,
   InMemoryEventBroker,
   type Logger,
+  loadEndpoints,
   MissingDependencyError,
   parseEndpoints,
   UnsupportedBrokerTypeError,
@@ -87,6 +89,26 @@ describe('createEventBroker', () => {
     const error = await createEventBroker({ type: 'sql', db: ':memory:' }).catch((e) => e);
     expect(UnsupportedBrokerTypeError.isInstance(error)).toBe(true);
     expect(error.message).toContain('PostgreSQL sink');
+  });
+
+  it("refuses Rasa 3.x's sql_endpoint.yml fixture, loaded from the file, with UnsupportedBrokerTypeError", async () => {
+    const file = join(__dirname, 'fixtures/rasa/endpoints/rasa-3.x/sql_endpoint.yml');
+    const config = loadEndpoints(file).eventBroker;
+    expect(config).toMatchObject({ type: 'sql', kwargs: { db: ':memory:', dialect: 'sqlite' }, file });
+    const error = await createEventBroker(config).catch((e: unknown) => e);
+    expect(UnsupportedBrokerTypeError.isInstance(error), `got ${String(error)}`).toBe(true);
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'BROKER_UNSUPPORTED_TYPE',
+      type: 'sql',
+      key: 'event_broker.type',
+      canRetry: false,
+      file,
+    });
+    expect((error as Error).message).toMatch(/type 'sql' \(Rasa's SQL broker\) is not provided/);
+    // Upper case, as Rasa's docs write it, is the same type.
+    const upper = await createEventBroker({ ...config!, type: 'SQL' }).catch((e: unknown) => e);
+    expect(UnsupportedBrokerTypeError.isInstance(upper)).toBe(true);
   });
 
   it('loads a custom broker from a module path relative to the endpoints file', async () => {

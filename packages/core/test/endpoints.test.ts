@@ -229,6 +229,37 @@ describe('${VAR} substitution, as Rasa does it', () => {
     expect(logger.warnings.some((w) => w.includes('still contains ${...}'))).toBe(true);
   });
 
+  it.each([
+    ['password: x ${MISSING}'],
+    ['password: ${MISSING} x'],
+    ['password: a ${MISSING} b'],
+    ['password: ${PW} ${MISSING}'],
+  ])('fails for an unset variable that is a word of its own in a value with spaces: %s', (line) => {
+    let caught: unknown;
+    try {
+      load(`event_broker:\n  ${line}\n`);
+    } catch (error) {
+      caught = error;
+    }
+    expect(EnvVarMissingError.isInstance(caught), `expected EnvVarMissingError, got ${String(caught)}`).toBe(
+      true,
+    );
+    expect((caught as EnvVarMissingError).variables).toEqual(['${MISSING}']);
+    expect((caught as EnvVarMissingError).key).toBe('event_broker.password');
+    // Rasa names the value as written, so the secret of a variable that is set never shows.
+    expect((caught as Error).message).toContain(line.slice('password: '.length));
+    expect((caught as Error).message).not.toContain('hunter2');
+  });
+
+  it('keeps a bare $NAME literally when the value has no ${...} (the resolver needs braces)', () => {
+    const logger = recordingLogger();
+    expect(load('event_broker:\n  password: $PW\n  user: pre-$USER\n  unset: $NOT_SET\n', logger)).toEqual({
+      password: '$PW',
+      user: 'pre-$USER',
+      unset: '$NOT_SET',
+    });
+  });
+
   it('accepts variables whose value contains a dollar sign', () => {
     expect(load('event_broker:\n  password: ${DOLLAR}\n')).toEqual({ password: '$secret' });
   });
