@@ -782,10 +782,11 @@ listener.name.sasl_plaintext.plain.sasl.jaas.config=$plain_jaas
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=$scram_jaas
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=$scram_jaas
 listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=$oauth_jaas
-listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER
 listener.name.sasl_ssl.plain.sasl.jaas.config=$plain_jaas
 listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=$scram_jaas
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$scram_jaas
+listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=$oauth_jaas
 
 # TLS: server certificate for DNS:localhost only, signed by the test CA ($TLS_DIR/ca.pem)
 ssl.keystore.type=PKCS12

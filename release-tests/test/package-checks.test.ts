@@ -1,12 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHECKS,
   checkPackedPackages,
   type PackageCheckReport,
 } from '../../scripts/lib/check-packed-packages.mjs';
+import { extractTarball } from '../../scripts/lib/pack-package.mjs';
 
 /** Everything we publish; a package missing here or in the workspace fails the test. */
 const PUBLISHED = ['@broker/consumers', '@broker/core', '@broker/kafka', '@broker/pika'];
@@ -89,6 +91,45 @@ describe('what each package brings with it', () => {
       expect(consumers.peerDependencies?.[adapter]).toBe(`^${version}`);
       expect(consumers.peerDependenciesMeta?.[adapter]?.optional).toBe(true);
     }
+  });
+
+  /**
+   * The declarations a package ships (`dist/*.d.ts` and `*.d.cts`, read from its tarball) with
+   * their comments removed: TSDoc prose may name the client a package is built on, the types may not.
+   */
+  async function shippedDeclarations(name: string): Promise<Map<string, string>> {
+    const { tarball, files } = report(name);
+    const dir = join(outDir, 'unpacked', name);
+    await extractTarball(tarball, dir);
+    const declarations = files.filter((file) => /^dist\/[\w.-]+\.d\.c?ts$/.test(file));
+    expect(declarations.length, `${name} ships no declarations`).toBeGreaterThan(0);
+    const printer = ts.createPrinter({ removeComments: true });
+    const code = new Map<string, string>();
+    for (const file of declarations) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      code.set(file, printer.printFile(ts.createSourceFile(file, text, ts.ScriptTarget.Latest)));
+    }
+    return code;
+  }
+
+  /** Lines of the declarations (comments removed) that name the client. */
+  function mentions(code: Map<string, string>, client: string): string[] {
+    return [...code].flatMap(([file, text]) =>
+      text
+        .split('\n')
+        .filter((line) => line.toLowerCase().includes(client))
+        .map((line) => `${file}: ${line.trim()}`),
+    );
+  }
+
+  it.each([
+    ['@broker/kafka', 'kafkajs'],
+    ['@broker/pika', 'amqplib'],
+  ])('the public types of %s never mention %s (the client stays swappable)', async (name, client) => {
+    const code = await shippedDeclarations(name);
+    expect(mentions(code, client)).toEqual([]);
+    // The check sees the declarations: an `import ... from '<client>'` would be found.
+    expect([...code.values()].join('\n')).toMatch(/\bexport\b/);
   });
 
   it('@broker/consumers installs the `broker` command', () => {

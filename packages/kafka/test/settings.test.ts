@@ -1,6 +1,13 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, toEndpointConfig } from '@broker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaEventBroker, type KafkaEventBrokerOptions, KafkaMessageSource } from '../src/index';
+import {
+  KafkaEventBroker,
+  type KafkaEventBrokerOptions,
+  KafkaMessageSource,
+  type KafkaMessageSourceOptions,
+} from '../src/index';
 import { readBrokerEndpoint, readBrokerOptions } from '../src/settings/read-broker-settings';
 import { captureLogger } from './capture-logger';
 import { type GeneratedTlsFiles, generateTlsFiles } from './generated-tls-files';
@@ -34,7 +41,22 @@ function yamlError(mapping: Record<string, unknown>, key: string): ConfigError {
 let tls: GeneratedTlsFiles;
 beforeAll(() => {
   tls = generateTlsFiles();
+  // The seed's file names, for its examples copied as they are (relative to the working directory).
+  copyFileSync(tls.ca, join(tls.dir, 'CARoot.pem'));
+  copyFileSync(tls.cert, join(tls.dir, 'certificate.pem'));
+  copyFileSync(tls.key, join(tls.dir, 'key.pem'));
 });
+
+/** Runs `call` with the working directory set to `dir` (relative certificate paths resolve there). */
+function inDirectory<T>(dir: string, call: () => T): T {
+  const previous = process.cwd();
+  process.chdir(dir);
+  try {
+    return call();
+  } finally {
+    process.chdir(previous);
+  }
+}
 afterAll(() => undefined);
 
 describe('endpoints.yml settings', () => {
@@ -291,18 +313,222 @@ describe('options in code', () => {
     return error;
   }
 
-  it('mirror the seed: host, sasl_plain_username and sasl_plain_password are accepted', () => {
-    const { connection } = readBrokerOptions({
+  it("take the seed's SASL_PLAINTEXT producer call as it is written", () => {
+    // KafkaProducer(host='kafka_broker:9092', sasl_plain_username='kafka_username',
+    //               sasl_plain_password='kafka_password', security_protocol='SASL_PLAINTEXT',
+    //               topic='rasa_core_events')
+    const logger = captureLogger();
+    const { connection, producer } = readBrokerOptions({
       host: 'kafka_broker:9092',
       sasl_plain_username: 'kafka_username',
       sasl_plain_password: 'kafka_password',
-      securityProtocol: 'SASL_PLAINTEXT',
+      security_protocol: 'SASL_PLAINTEXT',
       topic: 'rasa_core_events',
+      logger,
     });
     expect(connection).toMatchObject({
       brokers: ['kafka_broker:9092'],
+      securityProtocol: 'SASL_PLAINTEXT',
       sasl: { mechanism: 'PLAIN', username: 'kafka_username', password: 'kafka_password' },
     });
+    expect(producer.topic).toBe('rasa_core_events');
+    expect(logger.text()).toBe('');
+  });
+
+  it("take the seed's SSL producer call as it is written", () => {
+    // KafkaProducer(host='kafka_broker:9092', ssl_cafile='CARoot.pem', ssl_certfile='certificate.pem',
+    //               ssl_keyfile='key.pem', ssl_check_hostname=True, security_protocol='SSL',
+    //               topic='rasa_core_events')
+    const logger = captureLogger();
+    const kafka_broker = inDirectory(
+      tls.dir,
+      () =>
+        new KafkaEventBroker({
+          host: 'kafka_broker:9092',
+          ssl_cafile: 'CARoot.pem',
+          ssl_certfile: 'certificate.pem',
+          ssl_keyfile: 'key.pem',
+          ssl_check_hostname: true,
+          security_protocol: 'SSL',
+          topic: 'rasa_core_events',
+          logger,
+        }),
+    );
+    expect(kafka_broker.topic).toBe('rasa_core_events');
+    expect(logger.text()).toBe('');
+    // The same call through the settings reader, to see what it read.
+    const seedCall = {
+      host: 'kafka_broker:9092',
+      ssl_cafile: 'CARoot.pem',
+      ssl_certfile: 'certificate.pem',
+      ssl_keyfile: 'key.pem',
+      ssl_check_hostname: false,
+      security_protocol: 'SSL',
+      topic: 'rasa_core_events',
+    } satisfies KafkaEventBrokerOptions;
+    const { connection } = inDirectory(tls.dir, () => readBrokerOptions(seedCall));
+    expect(connection).toMatchObject({
+      brokers: ['kafka_broker:9092'],
+      securityProtocol: 'SSL',
+      sasl: undefined,
+      tls: { checkHostname: false },
+    });
+    expect(connection.tls?.ca).toContain('BEGIN CERTIFICATE');
+    expect(connection.tls?.cert).toContain('BEGIN CERTIFICATE');
+    expect(connection.tls?.key).toContain('PRIVATE KEY');
+    return kafka_broker.close();
+  });
+
+  it('read each seed spelling exactly as its camelCase option', () => {
+    const sasl = { url: 'k', saslUsername: 'u', saslPassword: 'p' } as const;
+    const ssl = { url: 'k', securityProtocol: 'SSL', sslCafile: tls.ca } as const;
+    const cases: [KafkaEventBrokerOptions, KafkaEventBrokerOptions][] = [
+      [{ host: ['k1:1', 'k2'] }, { url: ['k1:1', 'k2'] }],
+      [
+        { url: 'k', client_id: 'my-bot' },
+        { url: 'k', clientId: 'my-bot' },
+      ],
+      [
+        { ...sasl, security_protocol: 'sasl_ssl', sslCafile: tls.ca },
+        { ...sasl, securityProtocol: 'sasl_ssl', sslCafile: tls.ca },
+      ],
+      [
+        { ...sasl, sasl_mechanism: 'scram-sha-256' },
+        { ...sasl, saslMechanism: 'scram-sha-256' },
+      ],
+      [
+        { url: 'k', sasl_plain_username: 'u', sasl_plain_password: 'p' },
+        { url: 'k', saslUsername: 'u', saslPassword: 'p' },
+      ],
+      [
+        { url: 'k', securityProtocol: 'SSL', ssl_cafile: tls.ca },
+        { url: 'k', securityProtocol: 'SSL', sslCafile: tls.ca },
+      ],
+      [
+        { ...ssl, ssl_certfile: tls.cert, ssl_keyfile: tls.key },
+        { ...ssl, sslCertfile: tls.cert, sslKeyfile: tls.key },
+      ],
+      [
+        { ...ssl, ssl_check_hostname: false },
+        { ...ssl, sslCheckHostname: false },
+      ],
+    ];
+    for (const [seed, camel] of cases) {
+      const logger = captureLogger();
+      expect(readBrokerOptions({ ...seed, logger })).toEqual(readBrokerOptions(camel));
+      expect(logger.text(), JSON.stringify(seed)).toBe('');
+    }
+    expect(readBrokerOptions({ url: 'k', client_id: 'my-bot' }).connection.clientId).toBe('my-bot');
+    expect(readBrokerOptions({ ...ssl, ssl_check_hostname: false }).connection.tls?.checkHostname).toBe(
+      false,
+    );
+  });
+
+  it('check the seed spellings as the camelCase options, naming the spelling given', () => {
+    const sasl = { url: 'k', saslUsername: 'u', saslPassword: 'p' };
+    expect(codeError({ url: 'k', security_protocol: 'TLS' as never }, 'security_protocol').message).toContain(
+      'must be one of PLAINTEXT, SASL_PLAINTEXT, SSL, SASL_SSL; got "TLS"',
+    );
+    expect(codeError({ ...sasl, sasl_mechanism: 'SOMETHING' as never }, 'sasl_mechanism').message).toContain(
+      'PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER',
+    );
+    expect(codeError({ ...sasl, sasl_mechanism: 'gssapi' as never }, 'sasl_mechanism').message).toContain(
+      'Kerberos',
+    );
+    expect(
+      codeError({ url: 'k', security_protocol: 'SASL_SSL', sasl_mechanism: 'OAUTHBEARER' }, 'sasl_mechanism')
+        .message,
+    ).toContain('oauthBearerProvider');
+    expect(codeError({ url: 'k', client_id: '' }, 'client_id').message).toContain('must not be empty');
+    const ssl = { url: 'k', security_protocol: 'SSL' } as const;
+    expect(codeError({ ...ssl, ssl_cafile: '/nowhere/ca.pem' }, 'ssl_cafile').message).toContain(
+      '/nowhere/ca.pem (no such file)',
+    );
+    expect(codeError({ ...ssl, ssl_cafile: tls.notPem }, 'ssl_cafile').message).toContain(
+      'does not contain a certificate in PEM format',
+    );
+    expect(codeError({ ...ssl, ssl_certfile: tls.cert }, 'sslKeyfile').message).toContain(
+      'is required when KafkaEventBroker options.ssl_certfile is set',
+    );
+    expect(
+      codeError({ ...ssl, ssl_certfile: tls.cert, ssl_keyfile: tls.otherKey }, 'ssl_keyfile').message,
+    ).toContain('cannot be used with the certificate');
+    expect(
+      codeError({ ...ssl, ssl_cafile: tls.ca, ssl_check_hostname: 'maybe' as never }, 'ssl_check_hostname')
+        .message,
+    ).toContain('expected true or false, got');
+    expect(
+      codeError(
+        { url: 'k', security_protocol: 'SASL_PLAINTEXT', sasl_plain_password: 'hunter2' },
+        'saslUsername',
+      ).message,
+    ).not.toContain('hunter2');
+  });
+
+  it('refuse one setting given under both spellings, naming both', () => {
+    const cases: [KafkaEventBrokerOptions, string, string][] = [
+      [{ url: 'k', host: 'k' }, 'url', 'host'],
+      [{ url: 'k', clientId: 'a', client_id: 'a' }, 'clientId', 'client_id'],
+      [
+        { url: 'k', securityProtocol: 'SSL', security_protocol: 'SSL' },
+        'securityProtocol',
+        'security_protocol',
+      ],
+      [{ url: 'k', saslMechanism: 'PLAIN', sasl_mechanism: 'PLAIN' }, 'saslMechanism', 'sasl_mechanism'],
+      [
+        { url: 'k', saslUsername: 'u', sasl_plain_username: 'v', saslPassword: 'p' },
+        'saslUsername',
+        'sasl_plain_username',
+      ],
+      [
+        { url: 'k', saslUsername: 'u', saslPassword: 'p', sasl_plain_password: 'q' },
+        'saslPassword',
+        'sasl_plain_password',
+      ],
+      [{ url: 'k', sslCafile: tls.ca, ssl_cafile: tls.ca }, 'sslCafile', 'ssl_cafile'],
+      [{ url: 'k', sslCertfile: tls.cert, ssl_certfile: tls.cert }, 'sslCertfile', 'ssl_certfile'],
+      [{ url: 'k', sslKeyfile: tls.key, ssl_keyfile: tls.key }, 'sslKeyfile', 'ssl_keyfile'],
+      [
+        { url: 'k', sslCheckHostname: false, ssl_check_hostname: false },
+        'sslCheckHostname',
+        'ssl_check_hostname',
+      ],
+    ];
+    for (const [options, camel, seed] of cases) {
+      const error = codeError(options, camel);
+      expect(error.message).toBe(
+        `KafkaEventBroker options.${camel}: is also given as KafkaEventBroker options.${seed}, ` +
+          'another spelling of the same setting; give only one.',
+      );
+    }
+    // endpoints.yml too: host is the seed's name for url, sasl_plain_* for sasl_*.
+    expect(yamlError({ url: 'k', host: 'k' }, 'url').message).toContain('is also given as event_broker.host');
+    expect(
+      yamlError(
+        { url: 'k', sasl_username: 'u', sasl_plain_username: 'u', sasl_password: 'p' },
+        'sasl_username',
+      ).message,
+    ).toContain('is also given as event_broker.sasl_plain_username');
+  });
+
+  it('name the seed spelling in warnings about settings the protocol ignores', () => {
+    const logger = captureLogger();
+    readBrokerOptions({
+      url: 'k',
+      security_protocol: 'PLAINTEXT',
+      sasl_mechanism: 'PLAIN',
+      ssl_cafile: 'x.pem',
+      ssl_check_hostname: false,
+      logger,
+    });
+    const text = logger.text();
+    expect(text).toContain(
+      'KafkaEventBroker options.sasl_mechanism ignored: security_protocol PLAINTEXT does not authenticate with SASL',
+    );
+    expect(text).toContain(
+      'KafkaEventBroker options.ssl_cafile ignored: security_protocol PLAINTEXT does not use TLS',
+    );
+    expect(text).not.toContain('unknown setting');
   });
 
   it('name the camelCase option in errors', () => {
@@ -358,6 +584,42 @@ describe('KafkaMessageSource options', () => {
     const source = new KafkaMessageSource({ url: 'k', topic: 'events' });
     expect(source.description).toBe('events (group broker-consumers)');
     expect(source.deadLetterTopic).toBe('events.dead-letter');
+  });
+
+  it("take the seed's spellings, as in its SSL consumer example", () => {
+    // KafkaConsumer('rasa_core_events', bootstrap_servers=['localhost:29093'], security_protocol='SSL',
+    //               ssl_check_hostname=False, ssl_cafile='CARoot.pem', ssl_certfile='certificate.pem',
+    //               ssl_keyfile='key.pem')   (bootstrap_servers is kafka-python's; ours is host or url)
+    const logger = captureLogger();
+    const source = inDirectory(
+      tls.dir,
+      () =>
+        new KafkaMessageSource({
+          topic: 'rasa_core_events',
+          host: ['localhost:29093'],
+          security_protocol: 'SSL',
+          ssl_check_hostname: false,
+          ssl_cafile: 'CARoot.pem',
+          ssl_certfile: 'certificate.pem',
+          ssl_keyfile: 'key.pem',
+          client_id: 'analytics',
+          logger,
+        }),
+    );
+    expect(source.description).toBe('rasa_core_events (group broker-consumers)');
+    expect(logger.text()).toBe('');
+    const key = (options: KafkaMessageSourceOptions) =>
+      configError(() => new KafkaMessageSource(options)).key;
+    expect(key({ url: 'k', security_protocol: 'SSL', ssl_cafile: '/nowhere/ca.pem' })).toBe(
+      'KafkaMessageSource options.ssl_cafile',
+    );
+    expect(key({ url: 'k', security_protocol: 'TLS' as never })).toBe(
+      'KafkaMessageSource options.security_protocol',
+    );
+    const twice = configError(() => new KafkaMessageSource({ host: 'k', url: 'k' }));
+    expect(twice.message).toContain(
+      'KafkaMessageSource options.url: is also given as KafkaMessageSource options.host',
+    );
   });
 
   it('from endpoints.yml read the group from group_id unless the caller names one', () => {

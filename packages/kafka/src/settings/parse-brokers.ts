@@ -5,10 +5,11 @@ const DEFAULT_PORT = 9092;
 /**
  * The bootstrap servers from `url`: a string (`host:port`, a comma list) or a list of
  * `host:port`, as Rasa accepts them. A missing port means 9092; a `scheme://` prefix (as in
- * Kafka's listener notation) is dropped; IPv6 hosts are written `[::1]:9092`.
+ * Kafka's listener notation) is dropped; IPv6 hosts are written `[::1]:9092`. `key` is the
+ * spelling the user gave (`url` or `host`).
  */
-export function parseBrokers(reader: ConfigReader, key: string, aliases: readonly string[]): string[] {
-  const raw = reader.raw(key, { aliases });
+export function parseBrokers(reader: ConfigReader, key: string): string[] {
+  const raw = reader.raw(key);
   if (raw === undefined) {
     throw reader.error(
       key,

@@ -45,21 +45,30 @@ export class SettingsReader {
     readonly logger: Logger,
   ) {}
 
+  /**
+   * The key a setting was given under: its main key or one of its aliases (the seed's Python
+   * spellings), so that errors name what the user wrote; the main key when it is not given.
+   * A setting given under two names is a ConfigError naming both.
+   */
   key(name: SettingName): string {
-    return settingKey(name, this.style).key;
-  }
-
-  aliases(name: SettingName): readonly string[] {
-    return settingKey(name, this.style).aliases;
+    const { key, aliases } = settingKey(name, this.style);
+    const given = [key, ...aliases].filter((candidate) => this.reader.has(candidate));
+    if (given.length > 1) {
+      const others = given.slice(1).map((candidate) => this.reader.keyName(candidate));
+      throw this.reader.error(
+        given[0]!,
+        `is also given as ${others.join(' and ')}, another spelling of the same setting; give only one.`,
+      );
+    }
+    return given[0] ?? key;
   }
 
   has(name: SettingName): boolean {
-    return [this.key(name), ...this.aliases(name)].some((key) => this.reader.has(key));
+    return this.reader.has(this.key(name));
   }
 
   string(name: SettingName, defaultValue?: string): string | undefined {
     return this.reader.string(this.key(name), {
-      aliases: this.aliases(name),
       nonEmpty: true,
       ...(defaultValue === undefined ? {} : { default: defaultValue }),
     });
@@ -110,7 +119,7 @@ export function readConnectionSettings(
   const usesSasl = securityProtocol === 'SASL_PLAINTEXT' || securityProtocol === 'SASL_SSL';
   const usesTls = securityProtocol === 'SSL' || securityProtocol === 'SASL_SSL';
   const mechanism = readMechanism(settings);
-  const brokers = parseBrokers(settings.reader, settings.key('url'), settings.aliases('url'));
+  const brokers = parseBrokers(settings.reader, settings.key('url'));
   const clientId = settings.string('clientId', DEFAULT_CLIENT_ID)!;
   const checkHostname = settings.boolean('sslCheckHostname', true);
   const timeouts = {
@@ -177,11 +186,7 @@ function readSasl(settings: SettingsReader, mechanism: SaslMechanism, provider: 
     return { mechanism, provider: provider as OAuthBearerProvider };
   }
   const hint = `SASL ${mechanism} needs the user name and password configured on the broker.`;
-  const username = settings.reader.requiredString(settings.key('saslUsername'), hint, {
-    aliases: settings.aliases('saslUsername'),
-  });
-  const password = settings.reader.requiredString(settings.key('saslPassword'), hint, {
-    aliases: settings.aliases('saslPassword'),
-  });
+  const username = settings.reader.requiredString(settings.key('saslUsername'), hint);
+  const password = settings.reader.requiredString(settings.key('saslPassword'), hint);
   return { mechanism, username, password };
 }

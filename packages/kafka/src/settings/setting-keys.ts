@@ -1,21 +1,26 @@
 /**
- * Settings come from endpoints.yml (Rasa's snake_case keys) or from code (camelCase options);
- * one reader serves both, and errors name the key as the user wrote it.
+ * Settings come from endpoints.yml (Rasa's snake_case keys) or from code (camelCase options, and
+ * the seed documentation's Python spellings as aliases); one reader serves both, and errors name
+ * the key as the user wrote it. A setting given under two of its names is a ConfigError.
  */
 export type KeyStyle = 'yaml' | 'code';
 
 interface KeySpelling {
   yaml: string;
   code: string;
-  /** Other accepted names (the seed documentation's spellings). */
+  /** Other accepted names: the Python spellings of the seed documentation and of Rasa's constructor. */
   aliases?: { yaml?: readonly string[]; code?: readonly string[] };
 }
 
 export const SETTING_KEYS = {
   url: { yaml: 'url', code: 'url', aliases: { yaml: ['host'], code: ['host'] } },
-  clientId: { yaml: 'client_id', code: 'clientId' },
-  securityProtocol: { yaml: 'security_protocol', code: 'securityProtocol' },
-  saslMechanism: { yaml: 'sasl_mechanism', code: 'saslMechanism' },
+  clientId: { yaml: 'client_id', code: 'clientId', aliases: { code: ['client_id'] } },
+  securityProtocol: {
+    yaml: 'security_protocol',
+    code: 'securityProtocol',
+    aliases: { code: ['security_protocol'] },
+  },
+  saslMechanism: { yaml: 'sasl_mechanism', code: 'saslMechanism', aliases: { code: ['sasl_mechanism'] } },
   saslUsername: {
     yaml: 'sasl_username',
     code: 'saslUsername',
@@ -26,16 +31,21 @@ export const SETTING_KEYS = {
     code: 'saslPassword',
     aliases: { yaml: ['sasl_plain_password'], code: ['sasl_plain_password'] },
   },
-  sslCafile: { yaml: 'ssl_cafile', code: 'sslCafile' },
-  sslCertfile: { yaml: 'ssl_certfile', code: 'sslCertfile' },
-  sslKeyfile: { yaml: 'ssl_keyfile', code: 'sslKeyfile' },
+  sslCafile: { yaml: 'ssl_cafile', code: 'sslCafile', aliases: { code: ['ssl_cafile'] } },
+  sslCertfile: { yaml: 'ssl_certfile', code: 'sslCertfile', aliases: { code: ['ssl_certfile'] } },
+  sslKeyfile: { yaml: 'ssl_keyfile', code: 'sslKeyfile', aliases: { code: ['ssl_keyfile'] } },
   sslKeyPassword: { yaml: 'ssl_key_password', code: 'sslKeyPassword' },
-  sslCheckHostname: { yaml: 'ssl_check_hostname', code: 'sslCheckHostname' },
+  sslCheckHostname: {
+    yaml: 'ssl_check_hostname',
+    code: 'sslCheckHostname',
+    aliases: { code: ['ssl_check_hostname'] },
+  },
   connectionTimeoutMs: { yaml: 'connection_timeout_ms', code: 'connectionTimeoutMs' },
   requestTimeoutMs: { yaml: 'request_timeout_ms', code: 'requestTimeoutMs' },
   retryBackoffMs: { yaml: 'retry_backoff_ms', code: 'retryBackoffMs' },
   retryBackoffMaxMs: { yaml: 'retry_backoff_max_ms', code: 'retryBackoffMaxMs' },
   clientLogLevel: { yaml: 'client_log_level', code: 'clientLogLevel' },
+  // The seed's `KafkaProducer(topic=...)` is spelt the same in code and YAML: no alias needed.
   topic: { yaml: 'topic', code: 'topic' },
   partitionBySender: { yaml: 'partition_by_sender', code: 'partitionBySender' },
   partitioner: { yaml: 'partitioner', code: 'partitioner' },

@@ -125,8 +125,13 @@ describe('every security protocol and SASL mechanism connects and round-trips', 
     });
   });
 
-  it.each(['PLAIN', 'SCRAM-SHA-512'] as const)('SASL_SSL with %s', (mechanism) => {
-    const user = mechanism === 'PLAIN' ? kafka.users.plain : kafka.users.scramSha512;
+  it.each(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)('SASL_SSL with %s', (mechanism) => {
+    const user =
+      mechanism === 'PLAIN'
+        ? kafka.users.plain
+        : mechanism === 'SCRAM-SHA-256'
+          ? kafka.users.scramSha256
+          : kafka.users.scramSha512;
     return roundTrip(`sasl-ssl-${mechanism}`.toLowerCase(), {
       url: kafka.saslSsl,
       securityProtocol: 'SASL_SSL',
@@ -135,6 +140,20 @@ describe('every security protocol and SASL mechanism connects and round-trips', 
       sasl_plain_password: user.password,
       sslCafile: services().tls.ca,
     });
+  });
+
+  it('SASL_SSL with OAUTHBEARER from a token provider (the README example)', () => {
+    let calls = 0;
+    return roundTrip('sasl-ssl-oauthbearer', {
+      url: kafka.saslSsl,
+      securityProtocol: 'SASL_SSL',
+      saslMechanism: 'OAUTHBEARER',
+      sslCafile: services().tls.ca,
+      oauthBearerProvider: async () => {
+        calls++;
+        return { value: unsecuredJwt(kafka.users.plain.username) };
+      },
+    }).then(() => expect(calls).toBeGreaterThan(0));
   });
 
   it('ssl_check_hostname false still verifies the CA, but accepts a host the certificate does not name', () => {
@@ -148,6 +167,17 @@ describe('every security protocol and SASL mechanism connects and round-trips', 
       sslCheckHostname: false,
     });
   });
+
+  it('the same over SASL_SSL (seed spellings): ssl_check_hostname false accepts 127.0.0.1', () =>
+    roundTrip('sasl-ssl-by-ip', {
+      host: kafka.saslSsl.replace('localhost', '127.0.0.1'),
+      security_protocol: 'SASL_SSL',
+      sasl_mechanism: 'SCRAM-SHA-256',
+      sasl_plain_username: kafka.users.scramSha256.username,
+      sasl_plain_password: kafka.users.scramSha256.password,
+      ssl_cafile: services().tls.ca,
+      ssl_check_hostname: false,
+    }));
 });
 
 describe('refused connections fail fast with typed, clear errors', () => {
@@ -222,6 +252,22 @@ describe('refused connections fail fast with typed, clear errors', () => {
     expect(TlsError.isInstance(error), String(error)).toBe(true);
     expect(error.message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
     expect(error.message).toContain('sslCheckHostname: false');
+    expect(ms).toBeLessThan(FAST_MS);
+  });
+
+  it('wrong host name over SASL_SSL with hostname checking on: TlsError, before any SASL exchange', async () => {
+    const { error, ms, logs } = await failure({
+      url: kafka.saslSsl.replace('localhost', '127.0.0.1'),
+      securityProtocol: 'SASL_SSL',
+      saslUsername: kafka.users.plain.username,
+      saslPassword: kafka.users.plain.password,
+      sslCafile: services().tls.ca,
+      sslCheckHostname: true,
+    });
+    expect(TlsError.isInstance(error), String(error)).toBe(true);
+    expect(error.message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(error.message).toContain('sslCheckHostname: false');
+    expect(error.message + logs).not.toContain(kafka.users.plain.password);
     expect(ms).toBeLessThan(FAST_MS);
   });
 
