@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqplib from 'amqplib';
+import { Kafka, logLevel } from 'kafkajs';
 import {
   closeRabbitConnections,
   loadServices,
@@ -83,8 +84,11 @@ export async function drainQueue(
 /** Number of messages ready in `queue`. */
 export async function queueDepth(url: string, queue: string): Promise<number> {
   const connection = await amqplib.connect(url);
+  // A missing queue closes the channel with an error; the rejected call reports it.
+  connection.on('error', () => {});
   try {
     const channel = await connection.createChannel();
+    channel.on('error', () => {});
     return (await channel.checkQueue(queue)).messageCount;
   } finally {
     await connection.close();
@@ -113,5 +117,88 @@ export async function deleteRabbit(url: string, names: { queue: string; exchange
     await channel.deleteExchange(names.exchange);
   } finally {
     await connection.close().catch(() => {});
+  }
+}
+
+function kafkaClient(): Kafka {
+  return new Kafka({
+    brokers: [loadServices().kafka.single.plaintext],
+    clientId: 'consumers-test',
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+export interface KafkaRecord {
+  key: string | undefined;
+  value: string;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * Reads `count` messages of `topic` from the beginning with a group of its own, in offset order
+ * per partition. Each offset is kept once: the reader's group may rebalance and fetch again.
+ */
+export async function readKafkaTopic(
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<KafkaRecord[]> {
+  const consumer = kafkaClient().consumer({ groupId: `consumers-test-reader-${randomUUID()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen = new Map<string, KafkaRecord>();
+    let enough!: () => void;
+    const done = new Promise<void>((resolve) => (enough = resolve));
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+        seen.set(`${partition}:${message.offset}`, {
+          key: message.key?.toString('utf8'),
+          value: message.value?.toString('utf8') ?? '',
+          headers,
+          partition,
+          offset: message.offset,
+        });
+        if (seen.size >= count) enough();
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      done,
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `Timed out after ${timeoutMs} ms reading ${count} messages of ${topic} (got ${seen.size}).`,
+              ),
+            ),
+          timeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+    return [...seen.values()].sort(
+      (a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset),
+    );
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Deletes the topics that exist among `topics`. */
+export async function deleteKafkaTopics(topics: string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = kafkaClient().admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const doomed = topics.filter((t) => existing.has(t));
+    if (doomed.length > 0) await admin.deleteTopics({ topics: doomed }).catch(() => {});
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -11,10 +12,15 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createEventBroker, loadEndpoints } from '@broker/core';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../src/sinks/postgres/migrations';
+import { PostgresSink } from '../../src/sinks/postgres/postgres-sink';
 import { DATABASE_URL, dropSchema, requirePostgres, sql, uniqueSchema } from '../helpers/database';
-import { CLI, runCli } from '../helpers/run-cli';
+import { CLI, runCli, startCli } from '../helpers/run-cli';
 import {
+  deleteKafkaTopics,
   deleteRabbit,
   drainQueue,
   endpointsFile,
@@ -22,14 +28,16 @@ import {
   pikaEndpoint,
   queueDepth,
   rabbitNames,
+  readKafkaTopic,
   requireKafka,
   requireRabbitMq,
 } from '../helpers/services';
-import { coreFixture, rasaTurnLines, waitFor } from '../helpers/wire';
+import { coreFixture, rasaTurnLines, waitFor, wireBody } from '../helpers/wire';
 
 let url: string;
 const created: { queue: string; exchange: string }[] = [];
 const schemas: string[] = [];
+const topics: string[] = [];
 const work = mkdtempSync(join(tmpdir(), 'consumers-cli-'));
 const turnFile = coreFixture('wire/rasa-3x-turn.jsonl');
 const trackerDump = coreFixture('rasa/trackers/tracker_moodbot.json');
@@ -38,6 +46,12 @@ function rabbit() {
   const n = rabbitNames();
   created.push(n);
   return { names: n, endpoints: endpointsFile(pikaEndpoint(url, n)) };
+}
+
+function kafka() {
+  const topic = `consumers-cli-${randomUUID().slice(0, 8)}`;
+  topics.push(topic, `${topic}.dead-letter`);
+  return { topic, endpoints: endpointsFile(kafkaEndpoint(topic)) };
 }
 
 function schema(): string {
@@ -51,6 +65,33 @@ function lastJson(output: string): Record<string, unknown> {
   return JSON.parse(lines[lines.length - 1] as string);
 }
 
+/**
+ * An install of @broker/consumers with only `linked` next to it (besides its own dependencies),
+ * as an application that did not install an optional peer has it. Returns the folder and the bin.
+ */
+function isolatedInstall(linked: string[]): { dir: string; cli: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'consumers-install-'));
+  const home = join(dir, 'node_modules', '@broker', 'consumers');
+  mkdirSync(home, { recursive: true });
+  const packageDir = dirname(dirname(CLI));
+  cpSync(join(packageDir, 'dist'), join(home, 'dist'), { recursive: true });
+  cpSync(join(packageDir, 'package.json'), join(home, 'package.json'));
+  for (const name of ['@broker/core', 'commander', 'cli-progress', ...linked]) {
+    const target = realpathSync(join(packageDir, 'node_modules', name));
+    mkdirSync(dirname(join(dir, 'node_modules', name)), { recursive: true });
+    symlinkSync(target, join(dir, 'node_modules', name), 'dir');
+  }
+  return { dir, cli: join(home, 'dist', 'cli.js') };
+}
+
+/** Rows the PostgreSQL sink stored in `name` (0 while its tables do not exist). */
+async function storedCount(name: string): Promise<number> {
+  const [row] = await sql<{ n: string }>(`SELECT count(*) AS n FROM "${name}".events`).catch(() => [
+    { n: '0' },
+  ]);
+  return Number(row?.n ?? 0);
+}
+
 beforeAll(async () => {
   url = (await requireRabbitMq('main')).url;
   await requireKafka('single');
@@ -60,6 +101,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const n of created) await deleteRabbit(url, n);
   for (const s of schemas) await dropSchema(s);
+  await deleteKafkaTopics(topics);
 });
 
 describe('broker publish + consume', () => {
@@ -301,6 +343,201 @@ describe('broker export', () => {
   });
 });
 
+describe('broker over Kafka', () => {
+  it('publishes to a topic, consumes it from the beginning with a new group, and commits what it handled', async () => {
+    const { endpoints } = kafka();
+    const published = await runCli(['publish', '-e', endpoints, turnFile, '--json']);
+    expect(published.code).toBe(0);
+    expect(lastJson(published.stdout)).toMatchObject({
+      ok: true,
+      published: 8,
+      confirmed: 8,
+      undelivered: 0,
+    });
+
+    const group = `consumers-cli-${randomUUID()}`;
+    const consume = (maxEvents: number) =>
+      runCli([
+        'consume',
+        '-e',
+        endpoints,
+        '--from-beginning',
+        '--group',
+        group,
+        '--max-events',
+        String(maxEvents),
+      ]);
+    const first = await consume(8);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(`${rasaTurnLines().join('\n')}\n`);
+    expect(first.stderr).toMatch(/8 handled, 0 filtered/);
+
+    // The group committed the eight: the next run of the same group reads only what came after.
+    const later = '{"sender_id": "user-123", "event": "restart", "timestamp": 1716801240.5}';
+    expect((await runCli(['publish', '-e', endpoints, '-'], { input: `${later}\n` })).code).toBe(0);
+    const second = await consume(1);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(`${later}\n`);
+  });
+
+  it('exports a tracker dump with the rasa-export-process-id header, keyed by conversation, sender_id last', async () => {
+    const { topic, endpoints } = kafka();
+    const exported = await runCli(['export', '-e', endpoints, '--tracker-dump', trackerDump, '--json']);
+    expect(exported.code).toBe(0);
+    const summary = lastJson(exported.stdout);
+    expect(summary).toMatchObject({ command: 'export', ok: true, published: 7, conversations: 1 });
+    expect(summary.processId).toMatch(/^[0-9a-f]{32}$/);
+
+    const dump = JSON.parse(readFileSync(trackerDump, 'utf8')) as {
+      sender_id: string;
+      events: { timestamp: number }[];
+    };
+    const expected = [...dump.events].sort((a, b) => a.timestamp - b.timestamp);
+    const records = await readKafkaTopic(topic, 7);
+    expect(records.map((r) => r.headers['rasa-export-process-id'])).toEqual(Array(7).fill(summary.processId));
+    expect(records.map((r) => r.key)).toEqual(Array(7).fill(dump.sender_id));
+    records.forEach((record, i) => {
+      const body = JSON.parse(record.value);
+      expect(Object.keys(body).at(-1)).toBe('sender_id');
+      expect(body).toEqual({ ...expected[i], sender_id: dump.sender_id });
+    });
+  });
+});
+
+describe('stopping with SIGINT', () => {
+  it('consume finishes the events in flight, stores and acknowledges them, then exits 0', async () => {
+    const { endpoints, names } = rabbit();
+    const name = schema();
+    // The store exists; another session locks it, so the events the consumer takes stay in flight.
+    await (await PostgresSink.open({ databaseUrl: DATABASE_URL, schema: name })).close();
+    const total = 40;
+    const broker = await createEventBroker(loadEndpoints(endpoints).eventBroker);
+    for (let i = 0; i < total; i++) broker!.publish(wireBody(`sigint-${i % 4}`));
+    await broker!.flush(30_000);
+    await broker!.close();
+
+    const blocker = new pg.Client({ connectionString: DATABASE_URL });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`LOCK TABLE "${name}".conversations IN EXCLUSIVE MODE`);
+      const run = startCli([
+        'consume',
+        '-e',
+        endpoints,
+        '--sink',
+        'postgres',
+        '--database-url',
+        DATABASE_URL,
+        '--schema',
+        name,
+        '--concurrency',
+        '8',
+        '--json',
+      ]);
+      await waitFor('the sink waiting on the lock with events in flight', async () => {
+        const rows = await sql(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = 'broker-consumers' AND wait_event_type = 'Lock' AND query LIKE $1`,
+          [`%"${name}".conversations%`],
+        );
+        return rows.length > 0;
+      });
+      run.child.kill('SIGINT');
+      await run.waitForOutput('SIGINT: stopping (finishing events in flight)');
+      // It waits for the events in flight instead of exiting.
+      expect(run.child.exitCode).toBe(null);
+      await blocker.query('COMMIT');
+      const result = await run.done;
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.code).toBe(0);
+      const summary = lastJson(result.stdout);
+      expect(summary).toMatchObject({
+        command: 'consume',
+        ok: true,
+        reason: 'stopped',
+        deadLettered: 0,
+        inFlight: 0,
+        unsettled: 0,
+      });
+      const handled = summary.handled as number;
+      // One event per conversation was in flight (each conversation's next one waits behind it).
+      expect(handled).toBeGreaterThanOrEqual(4);
+      expect(handled).toBeLessThan(total);
+      expect(await storedCount(name)).toBe(handled);
+      await waitFor(
+        'the events it did not take back on the queue',
+        async () => (await queueDepth(url, names.queue)) === total - handled,
+      );
+    } finally {
+      await blocker.end().catch(() => {});
+    }
+  });
+
+  it('export stops after the current chunk, prints the command that continues, and exits 130', async () => {
+    const { endpoints, names } = rabbit();
+    const total = 20_000;
+    const start = 1_700_000_000;
+    const dumpFile = join(work, `sigint-dump-${randomUUID().slice(0, 8)}.json`);
+    writeFileSync(
+      dumpFile,
+      JSON.stringify({
+        sender_id: 'sigint-export',
+        events: Array.from({ length: total }, (_, i) => ({ event: 'restart', timestamp: start + i })),
+      }),
+    );
+    const resumeFile = join(work, `sigint-${randomUUID().slice(0, 8)}.resume.json`);
+    const run = startCli([
+      'export',
+      '-e',
+      endpoints,
+      '--tracker-dump',
+      dumpFile,
+      '--resume-file',
+      resumeFile,
+      '--chunk-size',
+      '1',
+    ]);
+    await waitFor(
+      'the first events exported',
+      async () => (await queueDepth(url, names.queue).catch(() => 0)) > 0,
+    );
+    run.child.kill('SIGINT');
+    const interrupted = await run.done;
+    expect(interrupted.code).toBe(130);
+    const match =
+      /The export was interrupted after (\d+) event\(s\)\.\nTo continue where the export stopped, run:\n {2}(broker export .*)\n/.exec(
+        interrupted.stderr,
+      );
+    expect(match, interrupted.stderr).not.toBe(null);
+    const exported = Number(match![1]);
+    expect(exported).toBeGreaterThan(0);
+    expect(exported).toBeLessThan(total);
+    // Every event before the position was confirmed, none after it was sent.
+    expect(match![2]).toBe(
+      `broker export --endpoints ${endpoints} --tracker-dump ${dumpFile} --minimum-timestamp ${start + exported} --resume-file ${resumeFile}`,
+    );
+    expect(await queueDepth(url, names.queue)).toBe(exported);
+    const state = JSON.parse(readFileSync(resumeFile, 'utf8'));
+    expect(state).toMatchObject({ minimumTimestamp: start + exported, published: exported });
+
+    // The printed command continues where it stopped, with the same process id.
+    const resumed = await runCli([...match![2]!.split(' ').slice(1), '--json']);
+    expect(resumed.code).toBe(0);
+    expect(lastJson(resumed.stdout)).toMatchObject({
+      ok: true,
+      published: total - exported,
+      processId: state.processId,
+    });
+    const messages = await drainQueue(url, names.queue);
+    expect(messages.map((m) => JSON.parse(m.body).timestamp)).toEqual(
+      Array.from({ length: total }, (_, i) => start + i),
+    );
+    expect(new Set(messages.map((m) => m.headers['rasa-export-process-id']))).toEqual(
+      new Set([state.processId]),
+    );
+  });
+});
+
 describe('broker demo', () => {
   it('runs with no broker at all', async () => {
     const result = await runCli(['demo', '--no-delay']);
@@ -333,28 +570,92 @@ describe('broker demo', () => {
 describe('broker errors', () => {
   it('says which package to install when the adapter is missing (exit 3)', async () => {
     // An install of @broker/consumers without @broker/kafka: a copy of the package next to its dependencies only.
-    const install = mkdtempSync(join(tmpdir(), 'consumers-install-'));
-    const home = join(install, 'node_modules', '@broker', 'consumers');
-    mkdirSync(home, { recursive: true });
-    const packageDir = dirname(dirname(CLI));
-    cpSync(join(packageDir, 'dist'), join(home, 'dist'), { recursive: true });
-    cpSync(join(packageDir, 'package.json'), join(home, 'package.json'));
-    const link = (name: string) => {
-      const target = realpathSync(join(packageDir, 'node_modules', name));
-      mkdirSync(dirname(join(install, 'node_modules', name)), { recursive: true });
-      symlinkSync(target, join(install, 'node_modules', name), 'dir');
-    };
-    for (const name of ['@broker/core', 'commander', 'cli-progress']) link(name);
-    const endpoints = join(install, 'endpoints.yml');
+    const install = isolatedInstall([]);
+    const endpoints = join(install.dir, 'endpoints.yml');
     writeFileSync(endpoints, 'event_broker:\n  type: kafka\n  url: localhost:9092\n  topic: t\n');
-    const result = await runCli(['consume', '-e', endpoints], {
-      cli: join(home, 'dist', 'cli.js'),
-      cwd: install,
-    });
+    const result = await runCli(['consume', '-e', endpoints], { cli: install.cli, cwd: install.dir });
     expect(result.stderr).toBe(
       "broker: error: event_broker type 'kafka' needs the @broker/kafka package, which is not installed. Install it with `npm install @broker/kafka` (it brings kafkajs).\n",
     );
     expect(result.code).toBe(3);
+  });
+
+  it('says to install pg when the PostgreSQL sink or export cannot load it (exit 3)', async () => {
+    // The adapter is installed, pg is not (it is an optional peer); the package's own copy is out of reach.
+    const install = isolatedInstall(['@broker/pika']);
+    const { endpoints } = rabbit();
+    const message =
+      'The PostgreSQL sink needs the pg package (node-postgres), which is not installed. Install it with `npm install pg`.';
+    const consume = await runCli(
+      ['consume', '-e', endpoints, '--sink', 'postgres', '--database-url', DATABASE_URL],
+      {
+        cli: install.cli,
+        cwd: install.dir,
+      },
+    );
+    expect(consume.stderr).toBe(`broker: error: ${message}\n`);
+    expect(consume.code).toBe(3);
+    const exported = await runCli(['export', '-e', endpoints, '--database-url', DATABASE_URL, '--json'], {
+      cli: install.cli,
+      cwd: install.dir,
+    });
+    expect(exported.code).toBe(3);
+    expect(lastJson(exported.stdout)).toEqual({
+      ok: false,
+      error: { code: 'BROKER_MISSING_DEPENDENCY', message, exitCode: 3 },
+    });
+    // The same install with pg next to it stores events.
+    const withPg = isolatedInstall(['@broker/pika', 'pg']);
+    const name = schema();
+    expect(
+      (await runCli(['publish', '-e', endpoints, '-'], { input: `${wireBody('pg-installed')}\n` })).code,
+    ).toBe(0);
+    const consumed = await runCli(
+      [
+        'consume',
+        '-e',
+        endpoints,
+        '--sink',
+        'postgres',
+        '--database-url',
+        DATABASE_URL,
+        '--schema',
+        name,
+        '--max-events',
+        '1',
+      ],
+      { cli: withPg.cli, cwd: withPg.dir },
+    );
+    expect(consumed.stderr).not.toContain('pg package');
+    expect(consumed.code).toBe(0);
+    expect(await storedCount(name)).toBe(1);
+  });
+
+  it('refuses a conversation store written by a newer version (exit 2)', async () => {
+    const name = schema();
+    const newer = LATEST_SCHEMA_VERSION + 1;
+    await sql(`CREATE SCHEMA "${name}"`);
+    await sql(`CREATE TABLE "${name}".schema_version (version integer PRIMARY KEY, name text NOT NULL)`);
+    await sql(`INSERT INTO "${name}".schema_version VALUES ($1, 'newer')`, [newer]);
+    const { endpoints } = rabbit();
+    const expected = `broker: error: The conversation store in schema ${name} is at version ${newer}, newer than this @broker/consumers understands (${LATEST_SCHEMA_VERSION}). Upgrade @broker/consumers.\n`;
+    for (const command of ['consume', 'export']) {
+      const result = await runCli([
+        command,
+        '-e',
+        endpoints,
+        ...(command === 'consume' ? ['--sink', 'postgres'] : []),
+        '--database-url',
+        DATABASE_URL,
+        '--schema',
+        name,
+      ]);
+      expect({ command, code: result.code, stderr: result.stderr }).toEqual({
+        command,
+        code: 2,
+        stderr: expected,
+      });
+    }
   });
 
   it('names the file, line and problem of a bad endpoints file (exit 2)', async () => {
