@@ -8,10 +8,12 @@ function callback(event: unknown): void {
   console.log(`Received event ${JSON.stringify(event)}`);
 }
 
-// Stop on Ctrl-C (start_consuming() runs until interrupted).
+// Stop on Ctrl-C (start_consuming() runs until interrupted). `on`, not `once`: run through
+// `npm start`, the program gets Ctrl-C twice (from the terminal and passed on by npm), and the
+// second one must not kill it while it closes the connection.
 const controller = new AbortController();
-process.once('SIGINT', () => controller.abort());
-process.once('SIGTERM', () => controller.abort());
+process.on('SIGINT', () => controller.abort());
+process.on('SIGTERM', () => controller.abort());
 
 // RabbitMQ credentials with username and password; the RabbitMQ host is typically 'rabbit' in
 // a docker environment, or 'localhost' in a local environment.

@@ -17,6 +17,12 @@ export interface CliRun {
   done: Promise<CliResult>;
   /** Resolves once stderr or stdout contains `text`. */
   waitForOutput(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** What it printed so far. */
+  output(): { stdout: string; stderr: string };
+  /** SIGINT to its process group when detached (Ctrl-C), else to it. */
+  interrupt(): void;
+  /** SIGKILL to its process group when detached, else to it; for cleaning up after a failure. */
+  kill(): void;
 }
 
 function requireBuild(): void {
@@ -33,11 +39,29 @@ export function startCli(
   options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; cli?: string } = {},
 ): CliRun {
   requireBuild();
-  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
-    cwd: options.cwd,
+  return startProcess(process.execPath, [options.cli ?? CLI, ...args], {
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     // The test runner's shim sets NODE_PATH to pnpm's hoisted folder; a user's shell does not.
     env: { ...process.env, NODE_PATH: '', ...options.env },
+  });
+}
+
+/**
+ * Starts any program with piped output. With `detached`, it gets a process group of its own,
+ * as a command typed in a terminal does, and `interrupt()` sends SIGINT to the whole group,
+ * as Ctrl-C does.
+ */
+export function startProcess(
+  command: string,
+  args: string[],
+  options: { input?: string; env: NodeJS.ProcessEnv; cwd?: string; detached?: boolean },
+): CliRun {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: options.detached === true,
   });
   let stdout = '';
   let stderr = '';
@@ -52,12 +76,28 @@ export function startCli(
   });
   if (options.input !== undefined) child.stdin?.end(options.input);
   else child.stdin?.end();
+  let exited = false;
   const done = new Promise<CliResult>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      exited = true;
+      resolve({ code, signal, stdout, stderr });
+    });
   });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    if (exited || child.pid === undefined) return;
+    try {
+      if (options.detached) process.kill(-child.pid, signal);
+      else child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  };
   return {
     child,
     done,
+    output: () => ({ stdout, stderr }),
+    interrupt: () => signalGroup('SIGINT'),
+    kill: () => signalGroup('SIGKILL'),
     waitForOutput: (text, timeoutMs = 30_000) =>
       new Promise<void>((resolve, reject) => {
         const matches = () =>
