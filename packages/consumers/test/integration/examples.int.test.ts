@@ -123,7 +123,11 @@ afterAll(async () => {
   const connection = await amqplib.connect(rabbitUrl);
   try {
     const channel = await connection.createChannel();
-    for (const queue of queues) await channel.deleteQueue(queue);
+    // The example's source declares a dead-letter queue next to the one it consumes.
+    for (const queue of queues) {
+      await channel.deleteQueue(queue);
+      await channel.deleteQueue(`${queue}.dead-letter`);
+    }
   } finally {
     await connection.close();
   }
@@ -164,7 +168,7 @@ describe('examples/pika-consumer', () => {
 describe('examples/kafka-consumer', () => {
   const commands = readmeCommands('kafka-consumer');
   const topic = `examples-kafka-${randomUUID().slice(0, 8)}`;
-  topics.push(topic);
+  topics.push(topic, `${topic}.dead-letter`);
   const starts = commands.filter((c) => c.includes('npm --prefix examples/kafka-consumer'));
   // console.log(value) of each event, as kafka-python's print(message.value).
   const expected = events.map((event) => `${format(event)}\n`).join('');
