@@ -10,6 +10,7 @@ import { classifyAmqpError } from '../connection/classify-amqp-error';
 import { closeConnection } from '../connection/close-connection';
 import { openConnection } from '../connection/open-connection';
 import { declareTopology } from '../topology';
+import { AckCoalescer, type AckCoalescerOptions } from './ack-coalescer';
 import type { PikaSourceSettings } from './read-source-settings';
 
 /**
@@ -27,16 +28,26 @@ export class ConsumerSession {
   private inFlight = 0;
   private idle: (() => void)[] = [];
   private resolveEnded!: (error: BrokerError) => void;
+  private readonly acks: AckCoalescer;
 
   private constructor(
     private readonly settings: PikaSourceSettings,
     private readonly connection: ChannelModel,
     private readonly channel: Channel,
     private readonly deadLetters: ConfirmChannel,
+    maxInFlight: number,
   ) {
     this.ended = new Promise((resolve) => {
       this.resolveEnded = resolve;
     });
+    this.acks = new AckCoalescer((deliveryTag, multiple) => {
+      try {
+        // amqplib only reads the tag from the message it is given.
+        channel.ack({ fields: { deliveryTag } } as ConsumeMessage, multiple);
+      } catch {
+        // The channel closed meanwhile: RabbitMQ redelivers the message to the next session.
+      }
+    }, ackBatching(maxInFlight));
     const lost = () => this.end(this.lastError);
     const remember = (error: Error) => {
       this.lastError = error;
@@ -71,7 +82,7 @@ export class ConsumerSession {
         });
       });
       for (const emitter of [connection, channel, deadLetters]) emitter.off('error', ignore);
-      return new ConsumerSession(settings, connection, channel, deadLetters);
+      return new ConsumerSession(settings, connection, channel, deadLetters, maxInFlight);
     } catch (error) {
       await closeConnection(connection);
       throw classifyAmqpError(error, { display });
@@ -104,6 +115,7 @@ export class ConsumerSession {
       });
       clearTimeout(timer);
     }
+    this.acks.flush();
     this.live = false;
     // Closing the channels first makes RabbitMQ process every ack given so far before the connection goes.
     await closeConnection(this.connection, { channelsFirst: [this.channel, this.deadLetters] });
@@ -112,6 +124,7 @@ export class ConsumerSession {
   private deliver(delivery: ConsumeMessage, onMessage: (message: SourceMessage) => void): void {
     this.inFlight++;
     const { fields, properties } = delivery;
+    this.acks.delivered(fields.deliveryTag);
     const position = `${this.settings.queue}#${fields.deliveryTag}`;
     let state: 'open' | 'settling' | 'done' = 'open';
     let settling: Promise<void> | undefined;
@@ -158,11 +171,7 @@ export class ConsumerSession {
       const stored = await this.publishDeadLetter(delivery, settlement.reason, position);
       if (!stored || !this.live) return;
     }
-    try {
-      this.channel.ack(delivery);
-    } catch {
-      // The channel closed meanwhile: RabbitMQ redelivers the message to the next session.
-    }
+    this.acks.ack(delivery.fields.deliveryTag);
   }
 
   /** Resolves true once RabbitMQ confirmed the copy, false if the session ended first (the original is redelivered). */
@@ -208,6 +217,7 @@ export class ConsumerSession {
   private end(cause: unknown): void {
     if (!this.live) return;
     this.live = false;
+    this.acks.discard();
     this.wakeIdle();
     void closeConnection(this.connection);
     const display = this.settings.connection.endpoint.display;
@@ -217,6 +227,14 @@ export class ConsumerSession {
         : classifyAmqpError(cause, { display, topologyKey: this.settings.topology.keys.queues }),
     );
   }
+}
+
+/**
+ * Acks wait for a quarter of the prefetch window, or 2 ms: RabbitMQ refills the window in
+ * bursts instead of a message per ack, and a settled message is acknowledged soon at any rate.
+ */
+function ackBatching(maxInFlight: number): AckCoalescerOptions {
+  return { batchSize: Math.max(1, Math.floor(maxInFlight / 4)), maxDelayMs: 2 };
 }
 
 /**
