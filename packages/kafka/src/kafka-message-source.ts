@@ -49,6 +49,11 @@ export interface KafkaMessageSourceOptions extends KafkaConnectionOptions {
   sessionTimeoutMs?: number;
   /** How long consume() waits for in-flight messages to be settled after the signal aborts, in ms. Default 10000. */
   drainTimeoutMs?: number;
+  /**
+   * Handled offsets are committed at most this often, in ms (a crash redelivers up to this much;
+   * stopping commits at once). 0 commits after every settlement, which holds fetches back. Default 1000.
+   */
+  commitIntervalMs?: number;
 }
 
 /** What `fromEndpointConfig` takes besides the endpoints section (the MessageSourceOptions of @broker/core). */
@@ -69,10 +74,12 @@ interface SourceSettings {
   deadLetterTopic: string;
   sessionTimeoutMs: number;
   drainTimeoutMs: number;
+  commitIntervalMs: number;
   style: KeyStyle;
 }
 
 export const DEFAULT_GROUP_ID = 'broker-consumers';
+const DEFAULT_COMMIT_INTERVAL_MS = 1000;
 const RESOLVED = Symbol('resolved settings');
 /** Lets tests put another consumer client behind the source (not exported from the package). */
 export const CONSUMER_CLIENT_FACTORY = Symbol('consumer client factory');
@@ -154,6 +161,7 @@ export class KafkaMessageSource implements MessageSource {
         deadLetterTopic: deps.deadLetter ?? `${topic}.dead-letter`,
         sessionTimeoutMs: 30_000,
         drainTimeoutMs: 10_000,
+        commitIntervalMs: DEFAULT_COMMIT_INTERVAL_MS,
         style: 'yaml',
       } satisfies SourceSettings,
     } as KafkaMessageSourceOptions);
@@ -231,7 +239,11 @@ export class KafkaMessageSource implements MessageSource {
         this.logger,
       );
       run.client = client;
-      run.committer = new OffsetCommitter((offsets) => client.commit(offsets), this.logger);
+      run.committer = new OffsetCommitter(
+        (offsets) => client.commit(offsets),
+        this.logger,
+        this.settings.commitIntervalMs,
+      );
       // Bound to this client: a late report from an earlier one must not end the new run.
       let reportCrash: (error: unknown) => void = () => undefined;
       const crashed = new Promise<unknown>((resolve) => {
@@ -314,25 +326,37 @@ export class KafkaMessageSource implements MessageSource {
       offsets = new PartitionOffsets();
       run.partitions.set(batch.partition, offsets);
     }
-    for (const record of batch.records) {
-      while (run.inFlight >= options.maxInFlight && !run.stopping && batch.isActive()) {
-        await this.waitForCapacity(run, 1000);
-        await batch.heartbeat().catch(() => undefined);
+    const stillWanted = () =>
+      !run.stopping && !options.signal.aborted && run.epoch === epoch && batch.isActive();
+    if (!stillWanted()) return;
+    let lastDelivered: string | undefined;
+    try {
+      for (const record of batch.records) {
+        if (run.inFlight >= options.maxInFlight) {
+          while (run.inFlight >= options.maxInFlight && !run.stopping && batch.isActive()) {
+            await this.waitForCapacity(run, 1000);
+            await batch.heartbeat().catch(() => undefined);
+          }
+          // Only an await lets the run stop or the group rebalance, so that is where to look.
+          if (!stillWanted()) return;
+        }
+        const offset = BigInt(record.offset);
+        offsets.deliver(offset);
+        run.inFlight++;
+        lastDelivered = record.offset;
+        const message = this.toSourceMessage(run, epoch, offsets, record, offset);
+        try {
+          onMessage(message);
+        } catch (error) {
+          this.logger.error(
+            { err: error, position: message.position },
+            'the onMessage callback threw; the message stays unsettled',
+          );
+        }
       }
-      if (run.stopping || options.signal.aborted || !batch.isActive() || run.epoch !== epoch) return;
-      const offset = BigInt(record.offset);
-      offsets.deliver(offset);
-      run.inFlight++;
-      batch.markFetched(record.offset);
-      const message = this.toSourceMessage(run, epoch, offsets, record);
-      try {
-        onMessage(message);
-      } catch (error) {
-        this.logger.error(
-          { err: error, position: message.position },
-          'the onMessage callback threw; the message stays unsettled',
-        );
-      }
+    } finally {
+      // Once per batch: the next fetch of the partition continues after what was delivered.
+      if (lastDelivered !== undefined) batch.markFetched(lastDelivered);
     }
   }
 
@@ -341,8 +365,8 @@ export class KafkaMessageSource implements MessageSource {
     epoch: number,
     offsets: PartitionOffsets,
     record: ConsumedRecord,
+    offset: bigint,
   ): SourceMessage {
-    const offset = BigInt(record.offset);
     const highest = this.delivered.get(record.partition);
     const redelivered = highest !== undefined && offset <= highest;
     if (!redelivered) this.delivered.set(record.partition, offset);
@@ -479,6 +503,9 @@ function readSourceOptions(options: KafkaMessageSourceOptions, logger: Logger): 
     sessionTimeoutMs:
       reader.integer('sessionTimeoutMs', { default: 30_000, min: 6000, max: 600_000 }) ?? 30_000,
     drainTimeoutMs: reader.integer('drainTimeoutMs', { default: 10_000, min: 0, max: 3_600_000 }) ?? 10_000,
+    commitIntervalMs:
+      reader.integer('commitIntervalMs', { default: DEFAULT_COMMIT_INTERVAL_MS, min: 0, max: 60_000 }) ??
+      DEFAULT_COMMIT_INTERVAL_MS,
     style: 'code',
   };
   reader.warnUnknown('KafkaMessageSource');

@@ -52,6 +52,45 @@ describe('OffsetCommitter', () => {
     ]);
   });
 
+  it('commits at most once per interval, merging what was settled in between', async () => {
+    const commits: { at: number; offsets: string[] }[] = [];
+    let second: () => void = () => undefined;
+    const secondCommit = new Promise<void>((resolve) => (second = resolve));
+    const committer = new OffsetCommitter(
+      async (offsets) => {
+        commits.push({ at: performance.now(), offsets: offsets.map((o) => o.offset) });
+        if (commits.length === 2) second();
+      },
+      captureLogger(),
+      300,
+    );
+    committer.add({ topic: 't', partition: 0, offset: '1' });
+    await new Promise((resolve) => setImmediate(resolve));
+    committer.add({ topic: 't', partition: 0, offset: '2' });
+    committer.add({ topic: 't', partition: 0, offset: '3' });
+    await secondCommit;
+    expect(commits.map((c) => c.offsets)).toEqual([['1'], ['3']]);
+    expect(commits[1]!.at - commits[0]!.at).toBeGreaterThanOrEqual(290);
+  });
+
+  it('flush commits what is queued at once, without waiting for the interval', async () => {
+    const commits: string[][] = [];
+    const committer = new OffsetCommitter(
+      async (offsets) => {
+        commits.push(offsets.map((o) => o.offset));
+      },
+      captureLogger(),
+      60_000,
+    );
+    committer.add({ topic: 't', partition: 0, offset: '1' });
+    await new Promise((resolve) => setImmediate(resolve));
+    committer.add({ topic: 't', partition: 0, offset: '2' });
+    const started = performance.now();
+    await committer.flush();
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(commits).toEqual([['1'], ['2']]);
+  });
+
   it('retries a failed commit, then gives up with a warning', async () => {
     const logger = captureLogger();
     let calls = 0;

@@ -581,6 +581,11 @@ describe('KafkaMessageSource options', () => {
     expect(configError(() => new KafkaMessageSource({ url: 'k', topic: 'no spaces' })).key).toBe(
       'KafkaMessageSource options.topic',
     );
+    for (const commitIntervalMs of [-1, 1.5, 60_001]) {
+      expect(configError(() => new KafkaMessageSource({ url: 'k', commitIntervalMs })).key).toBe(
+        'KafkaMessageSource options.commitIntervalMs',
+      );
+    }
     const source = new KafkaMessageSource({ url: 'k', topic: 'events' });
     expect(source.description).toBe('events (group broker-consumers)');
     expect(source.deadLetterTopic).toBe('events.dead-letter');
