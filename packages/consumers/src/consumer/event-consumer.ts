@@ -315,7 +315,7 @@ export class EventConsumer {
       this.counts.unsettled++;
       return;
     }
-    const fingerprint = RecentDeliveries.fingerprint(consumed.senderId, consumed.body);
+    const fingerprint = RecentDeliveries.fingerprint(consumed.body);
     if (this.recent.has(fingerprint)) {
       this.counts.duplicates++;
       await this.settle(message, { outcome: 'ack' });

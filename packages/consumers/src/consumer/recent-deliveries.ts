@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Fingerprints of the last N handled messages. A redelivered copy of one of them (the source
@@ -7,11 +7,17 @@ import { createHash } from 'node:crypto';
  */
 export class RecentDeliveries {
   private readonly seen = new Set<string>();
+  /** Insertion order, oldest at `next` once full. A Set alone is a slow FIFO: evicting its first entry walks over the holes that deletions leave. */
+  private readonly order: (string | undefined)[];
+  private next = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly capacity: number) {
+    this.order = new Array(Math.max(0, capacity));
+  }
 
-  static fingerprint(senderId: string, body: string): string {
-    return createHash('sha1').update(senderId).update('\u0000').update(body).digest('base64');
+  /** The wire body carries the sender id, so the body alone identifies the message. */
+  static fingerprint(body: string): string {
+    return hash('sha1', body, 'base64');
   }
 
   has(fingerprint: string): boolean {
@@ -19,13 +25,11 @@ export class RecentDeliveries {
   }
 
   add(fingerprint: string): void {
-    if (this.capacity <= 0) return;
-    this.seen.delete(fingerprint);
+    if (this.capacity <= 0 || this.seen.has(fingerprint)) return;
+    const oldest = this.order[this.next];
+    if (oldest !== undefined) this.seen.delete(oldest);
+    this.order[this.next] = fingerprint;
+    this.next = (this.next + 1) % this.capacity;
     this.seen.add(fingerprint);
-    if (this.seen.size > this.capacity) {
-      // A Set iterates in insertion order: the first entry is the oldest.
-      const oldest = this.seen.values().next().value as string;
-      this.seen.delete(oldest);
-    }
   }
 }

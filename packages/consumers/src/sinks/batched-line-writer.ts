@@ -1,25 +1,35 @@
-interface Waiter {
-  resolve: () => void;
-  reject: (error: unknown) => void;
+/** Lines that leave in one write, and the promise all their writers wait on. */
+class Chunk {
+  readonly lines: string[] = [];
+  readonly written: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+
+  constructor() {
+    this.written = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
 }
 
 /**
- * Collects lines written in the same turn of the event loop into one chunk and writes chunks
- * one at a time, in order. Each `write` resolves when the chunk holding its line was written.
+ * Collects lines written in the same turn of the event loop (and while the previous chunk is
+ * being written) into one chunk and writes chunks one at a time, in order. Each `write`
+ * resolves when the chunk holding its line was written; the lines of a chunk share one promise,
+ * so a line costs no allocation of its own beyond its text.
  */
 export class BatchedLineWriter {
-  private lines: string[] = [];
-  private waiters: Waiter[] = [];
+  private collecting: Chunk | undefined;
   private writing: Promise<void> | undefined;
 
   constructor(private readonly writeChunk: (chunk: string) => Promise<void>) {}
 
   write(line: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.lines.push(line);
-      this.waiters.push({ resolve, reject });
-      this.writing ??= new Promise<void>((started) => setImmediate(started)).then(() => this.drain());
-    });
+    this.collecting ??= new Chunk();
+    this.collecting.lines.push(line);
+    this.writing ??= new Promise<void>((started) => setImmediate(started)).then(() => this.drain());
+    return this.collecting.written;
   }
 
   /** Resolves when everything written so far is out. */
@@ -28,16 +38,13 @@ export class BatchedLineWriter {
   }
 
   private async drain(): Promise<void> {
-    while (this.lines.length > 0) {
-      const chunk = this.lines.join('');
-      const waiters = this.waiters;
-      this.lines = [];
-      this.waiters = [];
+    for (let chunk = this.collecting; chunk; chunk = this.collecting) {
+      this.collecting = undefined;
       try {
-        await this.writeChunk(chunk);
-        for (const waiter of waiters) waiter.resolve();
+        await this.writeChunk(chunk.lines.join(''));
+        chunk.resolve();
       } catch (error) {
-        for (const waiter of waiters) waiter.reject(error);
+        chunk.reject(error);
       }
     }
     this.writing = undefined;
