@@ -14,6 +14,11 @@ export const TSX_LOADER = import.meta.resolve('tsx');
 export interface ChildOptions {
   /** Extra Node flags, e.g. `--expose-gc`. */
   nodeFlags?: string[];
+  /**
+   * `inherit` (default): the child prints to the parent's stdout. `null`: the child's stdout is
+   * /dev/null, so `process.stdout` there is what a command line writing to a file gets.
+   */
+  stdout?: 'inherit' | 'null';
 }
 
 /**
@@ -29,7 +34,7 @@ export function runInChild<T>(script: string, task: unknown, options: ChildOptio
     const child = fork(script, [], {
       execArgv: ['--import', TSX_LOADER, ...profiling, ...(options.nodeFlags ?? [])],
       env: { ...process.env, [TASK_VARIABLE]: JSON.stringify(task) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', options.stdout === 'null' ? 'ignore' : 'inherit', 'inherit', 'ipc'],
     });
     let result: { ok: true; value: T } | { ok: false; error: string } | undefined;
     child.on('message', (message) => {

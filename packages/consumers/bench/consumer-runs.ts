@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { toEndpointConfig } from '@broker/core';
 import amqplib from 'amqplib';
@@ -64,12 +63,15 @@ class Stopwatch {
   }
 }
 
-const devNull = () => createWriteStream('/dev/null');
+/**
+ * Both sides write to `process.stdout`, which the parent points at /dev/null: what
+ * `broker consume > file` gets (Node writes to a file synchronously).
+ */
+const out = process.stdout;
 
-/** The baseline: the raw client, each body written to /dev/null, then acknowledged (amqplib prefetch; kafkajs eachMessage). */
+/** The baseline: the raw client, each body written to stdout, then acknowledged (amqplib prefetch; kafkajs eachMessage). */
 export async function consumeRaw(run: ConsumeRun): Promise<RunMeasurement> {
   const stopwatch = new Stopwatch(run);
-  const out = devNull();
   const total = run.warmup + run.messages;
   if (run.target.broker === 'rabbitmq') {
     const connection = await amqplib.connect(run.target.url);
@@ -104,13 +106,12 @@ export async function consumeRaw(run: ConsumeRun): Promise<RunMeasurement> {
     await stopwatch.done;
     await consumer.disconnect();
   }
-  out.end();
   return stopwatch.measurement({ prefetch: run.prefetch });
 }
 
 /**
  * Ours: EventConsumer (parse, validate, per-conversation lanes, retries, ack after the sink)
- * with the stdout sink (to /dev/null) or the PostgreSQL sink in a fresh schema.
+ * with the stdout sink (stdout is /dev/null) or the PostgreSQL sink in a fresh schema.
  */
 export async function consumeOurs(
   run: ConsumeRun,
@@ -121,7 +122,7 @@ export async function consumeOurs(
   const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const sink =
     sinkKind === 'stdout'
-      ? new StdoutSink({ stream: devNull(), format: 'json' })
+      ? new StdoutSink({ stream: out, format: 'json' })
       : await PostgresSink.open({ databaseUrl, schema });
   const section =
     run.target.broker === 'rabbitmq'
