@@ -564,7 +564,7 @@ ensure_kafka_jars() {
 
 fetch_kafka_jars() {
   command -v mvn >/dev/null || die "Maven (mvn) is required to fetch Apache Kafka $KAFKA_VERSION: apt-get install -y maven"
-  command -v java >/dev/null || die "Java 17+ is required to run Apache Kafka: apt-get install -y openjdk-17-jre-headless"
+  require_java
   local home out
   home=$(kafka_home)
   out="$LOGS/kafka-fetch.log"
@@ -664,6 +664,19 @@ logger.authorizer.level = INFO
 EOF
 }
 
+# require_java: the java on PATH is 17 or newer (Kafka 4.x brokers need it)
+require_java() {
+  command -v java >/dev/null || die "Java 17+ is required to run Apache Kafka: apt-get install -y openjdk-17-jre-headless"
+  local version major
+  version=$(java -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n1)
+  major=${version%%.*}
+  [[ $major == 1 ]] && major=$(cut -d. -f2 <<<"$version") # 1.8.0_x is Java 8
+  if ! [[ $major =~ ^[0-9]+$ ]] || ((major < 17)); then
+    die "Java 17+ is required to run Apache Kafka $KAFKA_VERSION, but $(command -v java) is version ${version:-unknown}.
+  Install it (apt-get install -y openjdk-17-jre-headless) and put it first on PATH."
+  fi
+}
+
 # kafka_java ARGS...: java with the Kafka jars on the classpath
 kafka_java() {
   java -cp "$(kafka_libs)/*" "$@"
@@ -726,6 +739,7 @@ kafka_node_pid() {
 # kafka_launch NAME DIR HEAP: starts kafka.Kafka DIR/server.properties in the background
 kafka_launch() {
   local name=$1 dir=$2 heap=$3
+  require_java
   write_log4j2 "$dir/log4j2.properties" "$LOGS/$name.log"
   rm -f "$dir/data/.lock"
   # the subshell execs nohup -> setsid -> java: $! is the java pid

@@ -17,7 +17,7 @@ else
   if ! command -v rabbitmq-server >/dev/null 2>&1; then
     die "RabbitMQ does not answer on $MAIN_RABBIT_HOST:$MAIN_RABBIT_PORT and is not installed.
   Install and start it:  apt-get update && apt-get install -y rabbitmq-server && rabbitmq-server -detached
-  or with Docker:        docker compose up -d rabbitmq"
+  or with Docker:        docker compose up -d rabbitmq   (the main node only: npm test also needs the local install for its test nodes)"
   fi
   log "RabbitMQ does not answer on $MAIN_RABBIT_HOST:$MAIN_RABBIT_PORT; starting it with 'rabbitmq-server -detached'"
   (close_lock_fds && rabbitmq-server -detached) >"$LOGS/rabbitmq-main-start.log" 2>&1 || true
@@ -26,7 +26,7 @@ else
     tail_file "/var/log/rabbitmq/$MAIN_RABBIT_NODE.log" 40
     die "RabbitMQ still does not answer on $MAIN_RABBIT_HOST:$MAIN_RABBIT_PORT after 60s.
   Start it by hand:  rabbitmq-server -detached   (Debian: apt-get install -y rabbitmq-server)
-  or with Docker:    docker compose up -d rabbitmq"
+  or with Docker:    docker compose up -d rabbitmq   (the main node only: npm test also needs the local install for its test nodes)"
   fi
   summary "rabbitmq main" "$t" "started (${info#* })"
 fi
