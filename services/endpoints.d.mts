@@ -57,12 +57,19 @@ export interface KafkaSingle {
   saslPlaintext: string;
   /** localhost:9094, client certificate required */
   ssl: string;
-  /** localhost:9095, SASL PLAIN / SCRAM over TLS, no client certificate */
+  /** localhost:9095, SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512 / OAUTHBEARER over TLS, no client certificate */
   saslSsl: string;
   controller: string;
   mechanisms: { saslPlaintext: string[]; saslSsl: string[] };
   users: { plain: Credentials; scramSha256: Credentials; scramSha512: Credentials; admin: Credentials };
-  oauthbearer: { listener: string; validator: string; token: string };
+  oauthbearer: {
+    /** The SASL_PLAINTEXT listener (localhost:9093); OAUTHBEARER is on SASL_SSL too, see `listeners`. */
+    listener: string;
+    /** Every listener that offers OAUTHBEARER: SASL_PLAINTEXT and SASL_SSL. */
+    listeners: string[];
+    validator: string;
+    token: string;
+  };
   sslClientAuth: 'required';
   saslSslClientAuth: 'none';
   log: string;

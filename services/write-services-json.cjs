@@ -68,7 +68,7 @@ const services = {
       controller: `127.0.0.1:${kController}`,
       mechanisms: {
         saslPlaintext: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'],
-        saslSsl: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'],
+        saslSsl: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'],
       },
       users: {
         plain: user(kUser, kPass),
@@ -77,7 +77,9 @@ const services = {
         admin: user(kAdmin, kAdminPass),
       },
       oauthbearer: {
+        // both SASL listeners enable it (lib.sh); `listener` is the SASL_PLAINTEXT one, kept for older readers
         listener: `localhost:${kSaslPlain}`,
+        listeners: [`localhost:${kSaslPlain}`, `localhost:${kSaslSsl}`],
         validator: 'unsecured (Kafka default OAuthBearerUnsecuredValidatorCallbackHandler)',
         token:
           'unsigned JWT: base64url({"alg":"none"}) + "." + base64url({"sub":"<principal>","iat":<s>,"exp":<s in the future>}) + "."',

@@ -9,10 +9,10 @@ import {
 } from '@broker/core';
 import type { ProducerClient, ProducerRecord } from './client/kafka-client';
 import type { KafkaEventBrokerOptions } from './kafka-event-broker-options';
+import { keyNamesAsGiven } from './kafkajs/classify-kafkajs-error';
 import { classifyClientError, createProducerClient, type FailureContext } from './kafkajs/index';
 import type { OAuthBearerProvider } from './settings/connection-options';
 import { type BrokerSettings, readBrokerEndpoint, readBrokerOptions } from './settings/read-broker-settings';
-import { settingKey } from './settings/setting-keys';
 
 /** Dependencies `fromEndpointConfig` accepts besides the endpoints section. */
 export interface KafkaEndpointDeps {
@@ -22,6 +22,8 @@ export interface KafkaEndpointDeps {
 }
 
 const RESOLVED = Symbol('resolved settings');
+/** How failure messages name a setting of the endpoints.yml section the resolved settings came from. */
+const KEY_NAMES = Symbol('key names');
 /** Failed attempts in a row between two warnings while Kafka stays unreachable (the rest go to debug). */
 const WARN_EVERY = 10;
 
@@ -66,12 +68,11 @@ export class KafkaEventBroker extends BufferedEventBroker {
     this.settings = settings;
     this.topic = settings.producer.topic;
     this.defaultHeaders = Object.freeze({ RASA_ENVIRONMENT: settings.rasaEnvironment });
-    const style = resolved ? 'yaml' : 'code';
-    this.failureContext = {
-      connection: settings.connection,
-      topic: this.topic,
-      keyName: (name) => settingKey(name, style).key,
-    };
+    // Failure advice names each setting as the user wrote it: the endpoints.yml key, or the option or alias given in code.
+    const keyName =
+      (options as { [KEY_NAMES]?: FailureContext['keyName'] })[KEY_NAMES] ??
+      keyNamesAsGiven(options as Record<string, unknown>, 'code');
+    this.failureContext = { connection: settings.connection, topic: this.topic, keyName };
   }
 
   /**
@@ -89,7 +90,16 @@ export class KafkaEventBroker extends BufferedEventBroker {
     deps: KafkaEndpointDeps = {},
   ): Promise<KafkaEventBroker> {
     const settings = readBrokerEndpoint(config, deps);
-    const options = { [RESOLVED]: settings, logger: deps.logger } as KafkaEventBrokerOptions;
+    const keyName = keyNamesAsGiven(
+      { ...config.kwargs, ...(config.url === undefined ? {} : { url: config.url }) },
+      'yaml',
+      config.section,
+    );
+    const options = {
+      [RESOLVED]: settings,
+      [KEY_NAMES]: keyName,
+      logger: deps.logger,
+    } as KafkaEventBrokerOptions;
     return KafkaEventBroker.started(new KafkaEventBroker(options));
   }
 

@@ -21,6 +21,7 @@ import type {
 } from './client/kafka-client';
 import { OffsetCommitter } from './consumer/offset-committer';
 import { PartitionOffsets } from './consumer/partition-offsets';
+import { keyNamesAsGiven } from './kafkajs/classify-kafkajs-error';
 import {
   classifyClientError,
   createConsumerClient,
@@ -34,7 +35,6 @@ import {
   SettingsReader,
 } from './settings/read-connection-settings';
 import { readTopic } from './settings/read-producer-settings';
-import { type KeyStyle, settingKey } from './settings/setting-keys';
 
 export interface KafkaMessageSourceOptions extends KafkaConnectionOptions {
   /** Topic to consume. Default `rasa_core_events`. */
@@ -75,7 +75,8 @@ interface SourceSettings {
   sessionTimeoutMs: number;
   drainTimeoutMs: number;
   commitIntervalMs: number;
-  style: KeyStyle;
+  /** How failure messages name a setting: as the user wrote it (endpoints.yml key, option or alias). */
+  keyName: FailureContext['keyName'];
 }
 
 export const DEFAULT_GROUP_ID = 'broker-consumers';
@@ -127,13 +128,13 @@ export class KafkaMessageSource implements MessageSource {
     this.logger = options.logger ?? noopLogger;
     this.settings =
       (options as { [RESOLVED]?: SourceSettings })[RESOLVED] ?? readSourceOptions(options, this.logger);
-    const { topic, groupId, style } = this.settings;
+    const { topic, groupId, keyName } = this.settings;
     this.description = `${topic} (group ${groupId})`;
     this.failureContext = {
       connection: this.settings.connection,
       topic,
       groupId,
-      keyName: (name) => settingKey(name, style).key,
+      keyName,
     };
   }
 
@@ -143,10 +144,8 @@ export class KafkaMessageSource implements MessageSource {
    */
   static fromEndpointConfig(config: EndpointConfig, deps: KafkaSourceDeps = {}): KafkaMessageSource {
     const logger = deps.logger ?? noopLogger;
-    const reader = new ConfigReader(
-      { ...config.kwargs, ...(config.url === undefined ? {} : { url: config.url }) },
-      { prefix: config.section, file: config.file, logger },
-    );
+    const values = { ...config.kwargs, ...(config.url === undefined ? {} : { url: config.url }) };
+    const reader = new ConfigReader(values, { prefix: config.section, file: config.file, logger });
     const settings = new SettingsReader(reader, 'yaml', logger);
     const topic = readTopic(settings);
     const connection = readConnectionSettings(settings, deps.oauthBearerProvider);
@@ -162,7 +161,7 @@ export class KafkaMessageSource implements MessageSource {
         sessionTimeoutMs: 30_000,
         drainTimeoutMs: 10_000,
         commitIntervalMs: DEFAULT_COMMIT_INTERVAL_MS,
-        style: 'yaml',
+        keyName: keyNamesAsGiven(values, 'yaml', config.section),
       } satisfies SourceSettings,
     } as KafkaMessageSourceOptions);
   }
@@ -506,7 +505,7 @@ function readSourceOptions(options: KafkaMessageSourceOptions, logger: Logger): 
     commitIntervalMs:
       reader.integer('commitIntervalMs', { default: DEFAULT_COMMIT_INTERVAL_MS, min: 0, max: 60_000 }) ??
       DEFAULT_COMMIT_INTERVAL_MS,
-    style: 'code',
+    keyName: keyNamesAsGiven(options as Record<string, unknown>, 'code'),
   };
   reader.warnUnknown('KafkaMessageSource');
   return result;

@@ -14,7 +14,17 @@ import {
   KafkaJSSASLAuthenticationError,
 } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { classifyKafkajsError, type FailureContext } from '../src/kafkajs/classify-kafkajs-error';
+import type { ConsumerClient } from '../src/client/kafka-client';
+import {
+  CONSUMER_CLIENT_FACTORY,
+  KafkaMessageSource,
+  type KafkaMessageSourceOptions,
+} from '../src/kafka-message-source';
+import {
+  classifyKafkajsError,
+  type FailureContext,
+  keyNamesAsGiven,
+} from '../src/kafkajs/classify-kafkajs-error';
 import { settingKey } from '../src/settings/setting-keys';
 
 const context: FailureContext = {
@@ -68,6 +78,45 @@ describe('classifyKafkajsError', () => {
     const { error } = classifyKafkajsError(sasl, context);
     expect(AuthenticationError.isInstance(error)).toBe(true);
     expect(error.message).toContain('does not offer SASL SCRAM-SHA-512');
+  });
+
+  it('makes a mechanism the listener does not offer (UNSUPPORTED_SASL_MECHANISM) a fatal AuthenticationError, not a retried ConnectionError', () => {
+    // What kafkajs throws when Kafka answers the SASL handshake with error 33 (it keeps no list of the offered mechanisms).
+    const oauth: FailureContext = {
+      ...context,
+      connection: {
+        ...context.connection,
+        sasl: { mechanism: 'OAUTHBEARER', provider: async () => ({ value: 'token' }) },
+      },
+    };
+    for (const thrown of [
+      protocolError('UNSUPPORTED_SASL_MECHANISM'),
+      afterRetries(protocolError('UNSUPPORTED_SASL_MECHANISM')),
+    ]) {
+      const { kind, error } = classifyKafkajsError(thrown, oauth);
+      expect(kind).toBe('fatal');
+      expect(AuthenticationError.isInstance(error)).toBe(true);
+      expect(ConnectionError.isInstance(error)).toBe(false);
+      expect(error.canRetry).toBe(false);
+      expect(error.message).toContain(
+        'Kafka broker localhost:9093 does not offer SASL OAUTHBEARER on this listener (Kafka error UNSUPPORTED_SASL_MECHANISM)',
+      );
+      expect(error.message).toContain('event_broker.sasl_mechanism');
+      expect(error.message).toContain('sasl.enabled.mechanisms');
+    }
+  });
+
+  it('makes a SASL handshake on a listener without SASL (ILLEGAL_SASL_STATE) a fatal AuthenticationError naming security_protocol', () => {
+    const { kind, error } = classifyKafkajsError(protocolError('ILLEGAL_SASL_STATE'), context);
+    expect(kind).toBe('fatal');
+    expect(AuthenticationError.isInstance(error)).toBe(true);
+    expect(error.canRetry).toBe(false);
+    expect(error.message).toContain(
+      'refused the SASL SCRAM-SHA-512 handshake (Kafka error ILLEGAL_SASL_STATE)',
+    );
+    expect(error.message).toContain('PLAINTEXT or SSL listener');
+    expect(error.message).toContain('event_broker.security_protocol (SASL_PLAINTEXT)');
+    expect(error.message).not.toContain('hunter2');
   });
 
   it.each([
@@ -138,5 +187,92 @@ describe('classifyKafkajsError', () => {
     expect(classifyKafkajsError(protocolError('NOT_ENOUGH_REPLICAS', true), context).error.message).toContain(
       'min.insync.replicas',
     );
+  });
+});
+
+describe('failure advice names each setting as the user wrote it', () => {
+  const altname = () =>
+    afterRetries(
+      tlsError('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"),
+    );
+  const advice = (keyName: FailureContext['keyName']) =>
+    classifyKafkajsError(altname(), { ...context, keyName }).error.message;
+
+  it('in code: the seed spelling when it was used, the camelCase option otherwise', () => {
+    const seed = advice(keyNamesAsGiven({ ssl_check_hostname: true, ssl_cafile: 'ca.pem' }, 'code'));
+    expect(seed).toContain('set ssl_check_hostname: false');
+    expect(seed).not.toContain('sslCheckHostname');
+    expect(advice(keyNamesAsGiven({ sslCheckHostname: true }, 'code'))).toContain(
+      'set sslCheckHostname: false',
+    );
+    // Not given at all (the default): the main option name.
+    expect(advice(keyNamesAsGiven({ ssl_cafile: 'ca.pem' }, 'code'))).toContain(
+      'set sslCheckHostname: false',
+    );
+    // An alias given as undefined is not given (as ConfigReader reads it).
+    expect(advice(keyNamesAsGiven({ ssl_check_hostname: undefined }, 'code'))).toContain('sslCheckHostname');
+  });
+
+  it('in endpoints.yml: the YAML key (or its alias) after the section', () => {
+    expect(advice(keyNamesAsGiven({ ssl_check_hostname: true }, 'yaml', 'event_broker'))).toContain(
+      'set event_broker.ssl_check_hostname: false',
+    );
+    expect(advice(keyNamesAsGiven({}, 'yaml', 'event_broker'))).toContain(
+      'set event_broker.ssl_check_hostname: false',
+    );
+    const names = keyNamesAsGiven({ host: 'k:9092', sasl_plain_username: 'rasa' }, 'yaml', 'event_broker');
+    expect([names('url'), names('saslUsername'), names('saslPassword')]).toEqual([
+      'event_broker.host',
+      'event_broker.sasl_plain_username',
+      'event_broker.sasl_password',
+    ]);
+  });
+
+  it('auth advice uses the aliases given in code (sasl_plain_username, security_protocol, host)', () => {
+    const keyName = keyNamesAsGiven(
+      {
+        host: 'localhost:9093',
+        security_protocol: 'SASL_PLAINTEXT',
+        sasl_mechanism: 'SCRAM-SHA-512',
+        sasl_plain_username: 'rasa',
+        sasl_plain_password: 'hunter2',
+      },
+      'code',
+    );
+    const sasl = new SaslError('SASL SCRAM SHA512 authentication failed: Authentication failed');
+    expect(classifyKafkajsError(sasl, { ...context, keyName }).error.message).toContain(
+      'Check sasl_plain_username and sasl_plain_password',
+    );
+    const handshake = classifyKafkajsError(protocolError('ILLEGAL_SASL_STATE'), { ...context, keyName });
+    expect(handshake.error.message).toContain('Check security_protocol (SASL_PLAINTEXT) and host');
+    const unsupported = classifyKafkajsError(protocolError('UNSUPPORTED_SASL_MECHANISM'), {
+      ...context,
+      keyName,
+    });
+    expect(unsupported.error.message).toContain('Check sasl_mechanism against');
+  });
+
+  it('KafkaMessageSource built with the seed spellings says ssl_check_hostname, not sslCheckHostname', async () => {
+    const crashing = (): ConsumerClient => ({
+      async start(handlers) {
+        setTimeout(() => handlers.onCrash(altname()), 10);
+      },
+      pause: () => undefined,
+      commit: async () => undefined,
+      stop: async () => undefined,
+    });
+    const source = new KafkaMessageSource({
+      host: 'localhost:9094',
+      topic: 'events',
+      security_protocol: 'SSL',
+      ssl_check_hostname: true,
+      [CONSUMER_CLIENT_FACTORY]: crashing,
+    } as KafkaMessageSourceOptions);
+    const error = await source
+      .consume(() => undefined, { maxInFlight: 1, signal: new AbortController().signal })
+      .catch((caught: unknown) => caught);
+    expect(TlsError.isInstance(error)).toBe(true);
+    expect((error as TlsError).message).toContain('set ssl_check_hostname: false');
+    expect((error as TlsError).message).not.toContain('sslCheckHostname');
   });
 });

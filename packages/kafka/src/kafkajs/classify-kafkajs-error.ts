@@ -8,7 +8,7 @@ import {
 } from '@broker/core';
 import type { ClassifiedFailure } from '../client/kafka-client';
 import type { ConnectionSettings } from '../settings/read-connection-settings';
-import type { SettingName } from '../settings/setting-keys';
+import { type KeyStyle, type SettingName, settingKey } from '../settings/setting-keys';
 
 /** What the messages name: where we connect, how, and the keys the user wrote. */
 export interface FailureContext {
@@ -17,6 +17,25 @@ export interface FailureContext {
   groupId?: string;
   /** A setting's key as the user wrote it, e.g. `event_broker.ssl_cafile` or `sslCafile`. */
   keyName(name: SettingName): string;
+}
+
+/**
+ * `FailureContext.keyName` for settings given as `given` in `style`: each setting is named the
+ * way the user wrote it (its main key, or the alias they used, e.g. the seed's
+ * `ssl_check_hostname` in code), otherwise by its main key in that style; after `prefix` when
+ * there is one (the endpoints.yml section, e.g. `event_broker`).
+ */
+export function keyNamesAsGiven(
+  given: Readonly<Record<string, unknown>>,
+  style: KeyStyle,
+  prefix?: string,
+): FailureContext['keyName'] {
+  return (name) => {
+    const { key, aliases } = settingKey(name, style);
+    // Given as ConfigReader sees it: present and not undefined.
+    const used = [key, ...aliases].find((candidate) => candidate in given && given[candidate] !== undefined);
+    return prefix ? `${prefix}.${used ?? key}` : (used ?? key);
+  };
 }
 
 interface ErrorLike {
@@ -96,6 +115,11 @@ export function classifyKafkajsError(error: unknown, context: FailureContext): C
   }
 
   const type = errors.map((e) => e.type).find((t): t is string => typeof t === 'string');
+  // Kafka answers the SASL handshake with these (kafkajs does not retry them, but they reached us
+  // as plain protocol errors): retrying cannot help, the listener and the client disagree.
+  if (type === 'UNSUPPORTED_SASL_MECHANISM' || type === 'ILLEGAL_SASL_STATE') {
+    return { kind: 'fatal', error: saslHandshakeFailure(type, where, context, error) };
+  }
   if (type && AUTHORIZATION_FAILURES.has(type)) {
     return { kind: 'fatal', error: authorizationFailure(type, context, error) };
   }
@@ -123,7 +147,7 @@ export function classifyKafkajsError(error: unknown, context: FailureContext): C
       kind: 'message',
       error: new PublishError(
         `Kafka refused the messages for topic ${context.topic} (${type}): ${root.message}. ` +
-          "The topic's max.message.bytes may be lower than the broker's; lower max_message_bytes to match.",
+          `The topic's max.message.bytes may be lower than the broker's; lower ${context.keyName('maxMessageBytes')} to match.`,
         { cause: error },
       ),
     };
@@ -166,20 +190,55 @@ function isTlsCode(code: string): boolean {
   );
 }
 
+/** The SASL mechanism asked for, as the broker saw it. */
+function mechanismOf(context: FailureContext): string {
+  return context.connection.sasl?.mechanism ?? 'SASL';
+}
+
+/**
+ * Kafka's handshake answer lists the mechanisms the listener enables, but kafkajs (2.2) drops
+ * the list from its error, so the message can only say where to look.
+ */
+function mechanismNotOffered(where: string, context: FailureContext, code: string): string {
+  return (
+    `Kafka broker ${where} does not offer SASL ${mechanismOf(context)} on this listener${code}. ` +
+    `Check ${context.keyName('saslMechanism')} against the mechanisms the listener enables ` +
+    `(listener.name.<listener>.sasl.enabled.mechanisms), and ${context.keyName('url')} and ` +
+    `${context.keyName('securityProtocol')} against the listener you mean.`
+  );
+}
+
+function saslHandshakeFailure(
+  type: 'UNSUPPORTED_SASL_MECHANISM' | 'ILLEGAL_SASL_STATE',
+  where: string,
+  context: FailureContext,
+  cause: unknown,
+): AuthenticationError {
+  if (type === 'UNSUPPORTED_SASL_MECHANISM') {
+    return new AuthenticationError(
+      mechanismNotOffered(where, context, ' (Kafka error UNSUPPORTED_SASL_MECHANISM)'),
+      { cause },
+    );
+  }
+  // Kafka's answer to a SASL handshake on a listener without SASL (PLAINTEXT or SSL).
+  return new AuthenticationError(
+    `Kafka broker ${where} refused the SASL ${mechanismOf(context)} handshake (Kafka error ILLEGAL_SASL_STATE): ` +
+      `is ${where} a PLAINTEXT or SSL listener, without SASL? Check ${context.keyName('securityProtocol')} ` +
+      `(${context.connection.securityProtocol}) and ${context.keyName('url')} against the broker's listeners.`,
+    { cause },
+  );
+}
+
 function saslFailure(
   sasl: ErrorLike,
   where: string,
   context: FailureContext,
   cause: unknown,
 ): AuthenticationError {
-  const mechanism = context.connection.sasl?.mechanism ?? 'SASL';
+  const mechanism = mechanismOf(context);
   const message = sasl.message ?? '';
   if (/mechanism is not supported by the server/i.test(message)) {
-    return new AuthenticationError(
-      `Kafka broker ${where} does not offer SASL ${mechanism} on this listener. ` +
-        `Check ${context.keyName('saslMechanism')} and ${context.keyName('securityProtocol')} against the broker's listener.`,
-      { cause },
-    );
+    return new AuthenticationError(mechanismNotOffered(where, context, ''), { cause });
   }
   const sasl_ = context.connection.sasl;
   const who = sasl_ && sasl_.mechanism !== 'OAUTHBEARER' ? ` as user ${JSON.stringify(sasl_.username)}` : '';
@@ -231,8 +290,7 @@ function authorizationFailure(type: string, context: FailureContext, cause: unkn
       : 'This client';
   const what: Record<string, string> = {
     TOPIC_AUTHORIZATION_FAILED: `may not use topic ${context.topic ?? '(unknown)'}: grant it Write (producer) or Read (consumer) and Describe on the topic`,
-    CLUSTER_AUTHORIZATION_FAILED:
-      'may not perform a cluster operation: an idempotent producer needs IdempotentWrite on the cluster (or set idempotent: false)',
+    CLUSTER_AUTHORIZATION_FAILED: `may not perform a cluster operation: an idempotent producer needs IdempotentWrite on the cluster (or set ${context.keyName('idempotent')}: false)`,
     GROUP_AUTHORIZATION_FAILED: `may not use consumer group ${context.groupId ?? '(unknown)'}: grant it Read on the group`,
     TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'may not use its transactional id',
   };

@@ -1,6 +1,14 @@
-import { AuthenticationError, type BrokerError, TlsError, userUttered } from '@broker/core';
+import {
+  AuthenticationError,
+  type BrokerError,
+  ConnectionError,
+  TlsError,
+  toEndpointConfig,
+  userUttered,
+} from '@broker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaEventBroker, type KafkaEventBrokerOptions } from '../../src/index';
+import { classifyKafkajsError, keyNamesAsGiven } from '../../src/kafkajs/classify-kafkajs-error';
 import { captureLogger } from '../capture-logger';
 import {
   createTopic,
@@ -8,6 +16,7 @@ import {
   kafkaSingle,
   readTopic,
   services,
+  testClient,
   uniqueTopic,
   unsecuredJwt,
 } from './kafka-services';
@@ -225,6 +234,71 @@ describe('refused connections fail fast with typed, clear errors', () => {
     expect(ms).toBeLessThan(FAST_MS);
   });
 
+  it.each(['OAUTHBEARER', 'SCRAM-SHA-256'] as const)(
+    '%s on a listener that offers no SASL (PLAINTEXT): AuthenticationError at once, not retried',
+    async (mechanism) => {
+      const { error, ms, logs } = await failure({
+        url: kafka.plaintext,
+        securityProtocol: 'SASL_PLAINTEXT',
+        saslMechanism: mechanism,
+        ...(mechanism === 'OAUTHBEARER'
+          ? { oauthBearerProvider: async () => ({ value: unsecuredJwt(kafka.users.plain.username) }) }
+          : {
+              saslUsername: kafka.users.scramSha256.username,
+              saslPassword: kafka.users.scramSha256.password,
+            }),
+      });
+      expect(AuthenticationError.isInstance(error), String(error)).toBe(true);
+      expect(error.canRetry).toBe(false);
+      expect(error.message).toContain(
+        `refused the SASL ${mechanism} handshake (Kafka error ILLEGAL_SASL_STATE)`,
+      );
+      expect(error.message).toContain('Check securityProtocol (SASL_PLAINTEXT) and url');
+      // One attempt, no backoff loop: the broker logs every retry ("retrying in N ms").
+      expect(logs).not.toContain('retrying in');
+      expect(logs).not.toContain(kafka.users.scramSha256.password);
+      expect(ms).toBeLessThan(FAST_MS);
+    },
+  );
+
+  it("a mechanism the listener does not enable: Kafka's UNSUPPORTED_SASL_MECHANISM (33), as kafkajs reports it, is a fatal AuthenticationError", async () => {
+    // Both SASL listeners enable all four mechanisms we support, so ask with one Kafka does not
+    // enable at all: kafkajs's own AWS_MSK_IAM ("AWS"), through a raw kafkajs client.
+    const producer = testClient([kafka.saslPlaintext], {
+      retry: { retries: 3, initialRetryTime: 100 },
+      sasl: {
+        mechanism: 'aws',
+        authorizationIdentity: 'nobody',
+        accessKeyId: 'key',
+        secretAccessKey: 'secret',
+      },
+    }).producer();
+    const started = performance.now();
+    const thrown = await producer.connect().then(
+      () => new Error('the listener accepted AWS, which the test expects it not to offer'),
+      (caught: unknown) => caught,
+    );
+    await producer.disconnect().catch(() => undefined);
+    expect(performance.now() - started).toBeLessThan(FAST_MS);
+    expect(thrown).toMatchObject({ type: 'UNSUPPORTED_SASL_MECHANISM', code: 33 });
+    const { kind, error } = classifyKafkajsError(thrown, {
+      connection: {
+        brokers: [kafka.saslPlaintext],
+        securityProtocol: 'SASL_PLAINTEXT',
+        sasl: { mechanism: 'SCRAM-SHA-256', username: 'nobody', password: 'secret' },
+      },
+      keyName: keyNamesAsGiven({ sasl_mechanism: 'SCRAM-SHA-256' }, 'yaml', 'event_broker'),
+    });
+    expect(kind).toBe('fatal');
+    expect(AuthenticationError.isInstance(error), String(error)).toBe(true);
+    expect(ConnectionError.isInstance(error)).toBe(false);
+    expect(error.canRetry).toBe(false);
+    expect(error.message).toContain(
+      `Kafka broker ${kafka.saslPlaintext} does not offer SASL SCRAM-SHA-256 on this listener (Kafka error UNSUPPORTED_SASL_MECHANISM)`,
+    );
+    expect(error.message).toContain('Check event_broker.sasl_mechanism against');
+  });
+
   it('wrong CA: TlsError saying to set sslCafile', async () => {
     const tls = services().tls;
     const { error, ms } = await failure({
@@ -269,6 +343,54 @@ describe('refused connections fail fast with typed, clear errors', () => {
     expect(error.message).toContain('sslCheckHostname: false');
     expect(error.message + logs).not.toContain(kafka.users.plain.password);
     expect(ms).toBeLessThan(FAST_MS);
+  });
+
+  it('wrong host name with the seed spellings: the advice says ssl_check_hostname, as written', async () => {
+    const tls = services().tls;
+    const { error, ms } = await failure({
+      host: kafka.ssl.replace('localhost', '127.0.0.1'),
+      security_protocol: 'SSL',
+      ssl_cafile: tls.ca,
+      ssl_certfile: tls.clientCert,
+      ssl_keyfile: tls.clientKey,
+      ssl_check_hostname: true,
+    });
+    expect(TlsError.isInstance(error), String(error)).toBe(true);
+    expect(error.message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(error.message).toContain('set ssl_check_hostname: false');
+    expect(error.message).not.toContain('sslCheckHostname');
+    expect(ms).toBeLessThan(FAST_MS);
+  });
+
+  it('wrong host name from endpoints.yml: the advice names the YAML key of the section', async () => {
+    const tls = services().tls;
+    const started = performance.now();
+    const config = toEndpointConfig(
+      {
+        type: 'kafka',
+        url: kafka.ssl.replace('localhost', '127.0.0.1'),
+        topic: uniqueTopic('refused-yaml'),
+        security_protocol: 'SSL',
+        ssl_cafile: tls.ca,
+        ssl_certfile: tls.clientCert,
+        ssl_keyfile: tls.clientKey,
+        startup: 'wait',
+        startup_timeout_ms: 30_000,
+      },
+      'event_broker',
+      'endpoints.yml',
+    );
+    const error = await KafkaEventBroker.fromEndpointConfig(config).then(
+      (broker) => {
+        void broker.close();
+        throw new Error('the broker connected, but it should have been refused');
+      },
+      (caught: BrokerError) => caught,
+    );
+    expect(TlsError.isInstance(error), String(error)).toBe(true);
+    expect(error.message).toContain('set event_broker.ssl_check_hostname: false');
+    expect(error.message).not.toContain('sslCheckHostname');
+    expect(performance.now() - started).toBeLessThan(FAST_MS);
   });
 
   it('no client certificate where the broker requires one: TlsError naming the certificate options', async () => {
