@@ -21,7 +21,7 @@ export const EXIT = {
   missingPackage: 3,
   /** Cannot connect: broker or database unreachable, credentials rejected, TLS failure. */
   connection: 4,
-  /** Interrupted (SIGINT/SIGTERM) before `publish` or `export` finished. */
+  /** Interrupted: `publish` or `export` stopped before the end, or a command made to exit at once by a second signal (143 if that was SIGTERM). */
   interrupted: 130,
 } as const;
 
@@ -32,7 +32,8 @@ Exit codes:
   2    usage or configuration error (bad option, bad endpoints file, invalid input)
   3    a package is missing (@broker/pika, @broker/kafka, pg)
   4    cannot connect (broker or database unreachable, credentials rejected, TLS)
-  130  interrupted before publish or export finished`;
+  130  interrupted: publish or export stopped before the end, or a second Ctrl-C
+       more than 1 s after the first made a command exit at once (143: SIGTERM)`;
 
 export function exitCodeFor(error: unknown): number {
   if (MissingDependencyError.isInstance(error)) return EXIT.missingPackage;

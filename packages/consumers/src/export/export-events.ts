@@ -32,6 +32,19 @@ export interface ExportEventsOptions {
   signal?: AbortSignal;
   /** After every confirmed chunk: events confirmed so far. */
   onProgress?: (confirmed: number) => void;
+  /**
+   * Where the export stands, whenever that changes (a chunk starts, is handed to the broker, is
+   * confirmed): for a caller that may have to stop without waiting (a second Ctrl-C) and still
+   * tell where to continue. `resumeFromTimestamp` is the timestamp of the first event not
+   * confirmed yet (between chunks: of the last confirmed one; undefined before the first event),
+   * `unconfirmed` the events handed to the broker whose confirmation is awaited.
+   */
+  onPosition?: (position: {
+    processId: string;
+    published: number;
+    resumeFromTimestamp: number | undefined;
+    unconfirmed: number;
+  }) => void;
 }
 
 export interface ExportReport {
@@ -88,6 +101,8 @@ export async function exportEvents(broker: EventBroker, options: ExportEventsOpt
   const conversations = new Set<string>();
   let published = 0;
   let chunk: ExportableEvent[] = [];
+  const position = (resumeFromTimestamp: number | undefined, unconfirmed: number) =>
+    options.onPosition?.({ processId, published, resumeFromTimestamp, unconfirmed });
 
   const confirm = async () => {
     if (chunk.length === 0) return;
@@ -95,6 +110,7 @@ export async function exportEvents(broker: EventBroker, options: ExportEventsOpt
     try {
       for (const stored of chunk)
         broker.publish(exportBody(stored, options.offsetTimestampsBySeconds), { headers });
+      position(first.timestamp ?? 0, chunk.length);
       await broker.flush(options.confirmTimeoutMs ?? 30_000);
     } catch (error) {
       throw new ExportInterruptedError(
@@ -105,7 +121,9 @@ export async function exportEvents(broker: EventBroker, options: ExportEventsOpt
     }
     published += chunk.length;
     for (const stored of chunk) conversations.add(stored.senderId);
+    const last = chunk[chunk.length - 1] as ExportableEvent;
     chunk = [];
+    position(last.timestamp ?? 0, 0);
     options.onProgress?.(published);
   };
 
@@ -119,6 +137,7 @@ export async function exportEvents(broker: EventBroker, options: ExportEventsOpt
       });
     }
     chunk.push(stored);
+    if (chunk.length === 1) position(stored.timestamp ?? 0, 0);
     if (chunk.length >= chunkSize) await confirm();
   }
   await confirm();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   cpSync,
@@ -9,6 +10,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION } from '../../src/sinks/postgres/migrations';
 import { PostgresSink } from '../../src/sinks/postgres/postgres-sink';
 import { DATABASE_URL, dropSchema, requirePostgres, sql, uniqueSchema } from '../helpers/database';
-import { CLI, runCli, startCli } from '../helpers/run-cli';
+import { CLI, runCli, startCli, startProcess } from '../helpers/run-cli';
 import {
   deleteKafkaTopics,
   deleteRabbit,
@@ -343,6 +345,125 @@ describe('broker export', () => {
   });
 });
 
+describe('broker export progress bar', () => {
+  const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+
+  /**
+   * Runs the built CLI under a pseudo-terminal (util-linux `script`): stdin, stdout and stderr
+   * are a terminal, as when a person types the command; `redirect` is shell text appended to
+   * the command (e.g. `> file`). Resolves with everything the terminal showed.
+   */
+  async function onTerminal(args: string[], redirect = ''): Promise<{ code: number | null; screen: string }> {
+    const command = `${[process.execPath, CLI, ...args].map(quote).join(' ')}${redirect}`;
+    // -e: script exits with the command's exit code; -f: flush as it comes.
+    const run = startProcess('script', ['-qefc', command, '/dev/null'], {
+      env: { ...process.env, NODE_PATH: '', TERM: 'xterm', COLUMNS: '120', LINES: '40' },
+    });
+    const timer = setTimeout(() => run.kill(), 60_000);
+    const result = await run.done;
+    clearTimeout(timer);
+    return { code: result.code, screen: result.stdout + result.stderr };
+  }
+
+  /** The `value/total` of every frame of the bar drawn on the terminal, in order. */
+  function barFrames(screen: string): [number, number][] {
+    return [...screen.matchAll(/exporting \[[=-]+\] (\d+)\/(\d+) events \| /g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
+  }
+
+  let dumpFile: string;
+  const total = 20_000;
+
+  beforeAll(() => {
+    try {
+      execFileSync('script', ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error(
+        'These tests need util-linux `script` to run the command on a pseudo-terminal (Debian: apt-get install bsdutils).',
+      );
+    }
+    dumpFile = join(work, `progress-dump-${randomUUID().slice(0, 8)}.json`);
+    writeFileSync(
+      dumpFile,
+      JSON.stringify({
+        sender_id: 'progress',
+        events: Array.from({ length: total }, (_, i) => ({ event: 'restart', timestamp: 1_700_000_000 + i })),
+      }),
+    );
+  });
+
+  it('draws a bar on stderr when it is a terminal, advancing to the total', async () => {
+    const { endpoints, names } = rabbit();
+    const stdoutFile = join(work, `progress-stdout-${randomUUID().slice(0, 8)}.txt`);
+    // stdout goes to a file: what the terminal shows came from stderr.
+    const { code, screen } = await onTerminal(
+      ['export', '-e', endpoints, '--tracker-dump', dumpFile, '--chunk-size', '200'],
+      ` > ${quote(stdoutFile)}`,
+    );
+    expect(code, screen).toBe(0);
+    const frames = barFrames(screen);
+    expect(frames.length, screen).toBeGreaterThanOrEqual(2);
+    expect(frames[0]).toEqual([0, total]);
+    expect(frames.at(-1)).toEqual([total, total]);
+    // It moves forward, through values between (chunks are confirmed one by one).
+    const values = frames.map(([value]) => value);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    expect(
+      values.some((value) => value > 0 && value < total),
+      screen,
+    ).toBe(true);
+    expect(values.every((value) => value % 200 === 0)).toBe(true);
+    // The summary comes after the bar, on its own line.
+    expect(screen).toMatch(
+      /events \| [^\n]*\n(?:.*\n)*?broker: 20000 event\(s\) of 1 conversation\(s\) exported/,
+    );
+    expect(readFileSync(stdoutFile, 'utf8')).toBe('');
+    expect(await queueDepth(url, names.queue)).toBe(total);
+  });
+
+  it('draws no bar with --json, even on a terminal', async () => {
+    const { endpoints } = rabbit();
+    const { code, screen } = await onTerminal([
+      'export',
+      '-e',
+      endpoints,
+      '--tracker-dump',
+      dumpFile,
+      '--json',
+    ]);
+    expect(code, screen).toBe(0);
+    expect(screen).not.toContain('exporting [');
+    expect(screen).not.toContain('\r\u001b[0K');
+    const summary = screen
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('{"command":"export"'))
+      .map((line) => JSON.parse(line));
+    expect(summary).toMatchObject([{ ok: true, published: total }]);
+  });
+
+  it('draws no bar when stderr is not a terminal', async () => {
+    const { endpoints } = rabbit();
+    const result = await runCli(['export', '-e', endpoints, '--tracker-dump', dumpFile]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('exporting [');
+    expect(result.stderr).not.toContain('\u001b');
+    expect(result.stderr).toMatch(/^broker: 20000 event\(s\) of 1 conversation\(s\) exported/m);
+    // Only stderr a file, stdout still a terminal: no bar either.
+    const stderrFile = join(work, `progress-stderr-${randomUUID().slice(0, 8)}.txt`);
+    const { code, screen } = await onTerminal(
+      ['export', '-e', endpoints, '--tracker-dump', dumpFile],
+      ` 2> ${quote(stderrFile)}`,
+    );
+    expect(code, screen).toBe(0);
+    const stderr = readFileSync(stderrFile, 'utf8');
+    expect(stderr).not.toContain('exporting [');
+    expect(stderr).toMatch(/^broker: 20000 event\(s\) of 1 conversation\(s\) exported/m);
+    expect(screen).not.toContain('exporting [');
+  });
+});
+
 describe('broker over Kafka', () => {
   it('publishes to a topic, consumes it from the beginning with a new group, and commits what it handled', async () => {
     const { endpoints } = kafka();
@@ -404,49 +525,68 @@ describe('broker over Kafka', () => {
   });
 });
 
+/**
+ * `broker consume --sink postgres` holding events in flight: the store exists and another
+ * session locks it, so the events the consumer takes wait in its sink until `release()`.
+ */
+async function heldConsume(total = 40) {
+  const { endpoints, names } = rabbit();
+  const name = schema();
+  await (await PostgresSink.open({ databaseUrl: DATABASE_URL, schema: name })).close();
+  const broker = await createEventBroker(loadEndpoints(endpoints).eventBroker);
+  for (let i = 0; i < total; i++) broker!.publish(wireBody(`sigint-${i % 4}`));
+  await broker!.flush(30_000);
+  await broker!.close();
+
+  const blocker = new pg.Client({ connectionString: DATABASE_URL });
+  await blocker.connect();
+  await blocker.query('BEGIN');
+  await blocker.query(`LOCK TABLE "${name}".conversations IN EXCLUSIVE MODE`);
+  const run = startCli([
+    'consume',
+    '-e',
+    endpoints,
+    '--sink',
+    'postgres',
+    '--database-url',
+    DATABASE_URL,
+    '--schema',
+    name,
+    '--concurrency',
+    '8',
+    '--json',
+  ]);
+  const sinkWaiting = async () =>
+    (
+      await sql(
+        `SELECT 1 FROM pg_stat_activity WHERE application_name = 'broker-consumers' AND wait_event_type = 'Lock' AND query LIKE $1`,
+        [`%"${name}".conversations%`],
+      )
+    ).length > 0;
+  await waitFor('the sink waiting on the lock with events in flight', sinkWaiting);
+  return {
+    run,
+    names,
+    name,
+    total,
+    release: () => blocker.query('COMMIT'),
+    end: async () => {
+      run.kill();
+      await blocker.end().catch(() => {});
+    },
+  };
+}
+
 describe('stopping with SIGINT', () => {
   it('consume finishes the events in flight, stores and acknowledges them, then exits 0', async () => {
-    const { endpoints, names } = rabbit();
-    const name = schema();
-    // The store exists; another session locks it, so the events the consumer takes stay in flight.
-    await (await PostgresSink.open({ databaseUrl: DATABASE_URL, schema: name })).close();
-    const total = 40;
-    const broker = await createEventBroker(loadEndpoints(endpoints).eventBroker);
-    for (let i = 0; i < total; i++) broker!.publish(wireBody(`sigint-${i % 4}`));
-    await broker!.flush(30_000);
-    await broker!.close();
-
-    const blocker = new pg.Client({ connectionString: DATABASE_URL });
-    await blocker.connect();
+    const held = await heldConsume();
+    const { run, names, name, total } = held;
     try {
-      await blocker.query('BEGIN');
-      await blocker.query(`LOCK TABLE "${name}".conversations IN EXCLUSIVE MODE`);
-      const run = startCli([
-        'consume',
-        '-e',
-        endpoints,
-        '--sink',
-        'postgres',
-        '--database-url',
-        DATABASE_URL,
-        '--schema',
-        name,
-        '--concurrency',
-        '8',
-        '--json',
-      ]);
-      await waitFor('the sink waiting on the lock with events in flight', async () => {
-        const rows = await sql(
-          `SELECT 1 FROM pg_stat_activity WHERE application_name = 'broker-consumers' AND wait_event_type = 'Lock' AND query LIKE $1`,
-          [`%"${name}".conversations%`],
-        );
-        return rows.length > 0;
-      });
       run.child.kill('SIGINT');
-      await run.waitForOutput('SIGINT: stopping (finishing events in flight)');
+      await run.waitForOutput('SIGINT: stopping (finishing events in flight');
       // It waits for the events in flight instead of exiting.
       expect(run.child.exitCode).toBe(null);
-      await blocker.query('COMMIT');
+      await held.release();
       const result = await run.done;
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(result.code).toBe(0);
@@ -469,7 +609,100 @@ describe('stopping with SIGINT', () => {
         async () => (await queueDepth(url, names.queue)) === total - handled,
       );
     } finally {
-      await blocker.end().catch(() => {});
+      await held.end();
+    }
+  });
+
+  it('consume takes a second SIGINT 50 ms after the first (npm passing Ctrl-C on) as the same one: still a graceful stop, exit 0', async () => {
+    const held = await heldConsume();
+    const { run, names, name, total } = held;
+    try {
+      run.child.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      run.child.kill('SIGINT');
+      await run.waitForOutput(/"msg":"SIGINT again \d+ ms after the first: taken as the same one/);
+      // Both signals arrived and it still waits for the events in flight.
+      expect(run.output().stderr).toContain('SIGINT: stopping (finishing events in flight');
+      expect(run.child.exitCode).toBe(null);
+      await held.release();
+      const result = await run.done;
+      expect(result.code).toBe(0);
+      expect(result.stderr).not.toContain('exiting at once');
+      const summary = lastJson(result.stdout);
+      expect(summary).toMatchObject({ ok: true, reason: 'stopped', inFlight: 0, unsettled: 0 });
+      const handled = summary.handled as number;
+      expect(handled).toBeGreaterThanOrEqual(4);
+      expect(await storedCount(name)).toBe(handled);
+      await waitFor(
+        'the events it did not take back on the queue',
+        async () => (await queueDepth(url, names.queue)) === total - handled,
+      );
+    } finally {
+      await held.end();
+    }
+  });
+
+  it('consume exits at once with 130 on a second SIGINT 2 s after the first, saying what it leaves unacknowledged; the broker keeps it all', async () => {
+    const held = await heldConsume();
+    const { run, names, name, total } = held;
+    try {
+      run.child.kill('SIGINT');
+      await run.waitForOutput('SIGINT: stopping (finishing events in flight');
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      // Still held: the first signal alone did not end it.
+      expect(run.child.exitCode).toBe(null);
+      const sentAt = Date.now();
+      run.child.kill('SIGINT');
+      const result = await run.done;
+      expect(Date.now() - sentAt).toBeLessThan(5000);
+      expect(result.code).toBe(130);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      // With --json, the message is a JSON log line like the others.
+      const messages = result.stderr
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { level: string; msg: string });
+      const forced = messages
+        .map((m) =>
+          m.level === 'warn'
+            ? /^SIGINT again: exiting at once without waiting; (\d+) event\(s\) in flight were not acknowledged: the broker delivers them again \(the postgres sink may have stored some of them already; it skips the copies\); 0 handled and acknowledged before$/.exec(
+                m.msg,
+              )
+            : null,
+        )
+        .find((match) => match !== null);
+      expect(forced, result.stderr).toBeDefined();
+      const inFlight = Number(forced![1]);
+      // The consumer had taken events of all four conversations (concurrency 8).
+      expect(inFlight).toBeGreaterThanOrEqual(4);
+      expect(inFlight).toBeLessThanOrEqual(8);
+      expect(lastJson(result.stdout)).toMatchObject({
+        command: 'consume',
+        ok: false,
+        reason: 'forced-exit',
+        handled: 0,
+        inFlight,
+      });
+      // Nothing was acknowledged: once its connection is gone, every event is back on the queue.
+      await waitFor(
+        'all events back on the queue',
+        async () => (await queueDepth(url, names.queue)) === total,
+      );
+      // Its transaction waited on the lock and dies with the connection: nothing was stored.
+      await held.release();
+      await waitFor(
+        'its database sessions gone',
+        async () =>
+          (
+            await sql(
+              `SELECT 1 FROM pg_stat_activity WHERE application_name = 'broker-consumers' AND query LIKE $1`,
+              [`%"${name}".%`],
+            )
+          ).length === 0,
+      );
+      expect(await storedCount(name)).toBe(0);
+    } finally {
+      await held.end();
     }
   });
 
@@ -535,6 +768,118 @@ describe('stopping with SIGINT', () => {
     expect(new Set(messages.map((m) => m.headers['rasa-export-process-id']))).toEqual(
       new Set([state.processId]),
     );
+  });
+});
+
+describe('stopping export with a second SIGINT', () => {
+  it('exits at once with 130 while a chunk waits for confirmation, writes the resume file and prints the command that continues', async () => {
+    const target = rabbit();
+    // A proxy in front of RabbitMQ that can hold back what the broker sends (its confirmations).
+    const broker = new URL(url);
+    let holding = false;
+    const held: { socket: Socket; chunks: Buffer[] }[] = [];
+    const proxy = createServer((client) => {
+      const upstream = connect(Number(broker.port || 5672), broker.hostname);
+      const entry = { socket: client, chunks: [] as Buffer[] };
+      held.push(entry);
+      client.on('data', (chunk) => upstream.write(chunk));
+      upstream.on('data', (chunk) => (holding ? entry.chunks.push(chunk) : client.write(chunk)));
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as AddressInfo).port;
+    try {
+      const proxied = endpointsFile(pikaEndpoint(`amqp://guest:guest@127.0.0.1:${port}`, target.names));
+      const total = 2000;
+      const chunkSize = 50;
+      const start = 1_700_000_000;
+      const dumpFile = join(work, `forced-dump-${randomUUID().slice(0, 8)}.json`);
+      writeFileSync(
+        dumpFile,
+        JSON.stringify({
+          sender_id: 'forced-export',
+          events: Array.from({ length: total }, (_, i) => ({ event: 'restart', timestamp: start + i })),
+        }),
+      );
+      const resumeFile = join(work, `forced-${randomUUID().slice(0, 8)}.resume.json`);
+      const run = startCli([
+        'export',
+        '-e',
+        proxied,
+        '--tracker-dump',
+        dumpFile,
+        '--resume-file',
+        resumeFile,
+        '--chunk-size',
+        String(chunkSize),
+      ]);
+      try {
+        await waitFor(
+          'the first chunk exported',
+          async () => (await queueDepth(url, target.names.queue).catch(() => 0)) > 0,
+        );
+        holding = true;
+        // Once a confirmation is held back, the chunk it belongs to waits for it.
+        await waitFor('a confirmation held back', () => held.some((entry) => entry.chunks.length > 0));
+        run.child.kill('SIGINT');
+        await run.waitForOutput('SIGINT: stopping the export after the current chunk');
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        expect(run.child.exitCode).toBe(null);
+        run.child.kill('SIGINT');
+        const result = await run.done;
+        expect(result.code).toBe(130);
+        const match =
+          /broker: SIGINT again: exiting at once without waiting; (\d+) event\(s\) handed to the broker were not confirmed \(they may have arrived or not\); (\d+) event\(s\) were exported and confirmed before\.\nTo continue where the export stopped, run:\n {2}(broker export .*)\n/.exec(
+            result.stderr,
+          );
+        expect(match, result.stderr).not.toBe(null);
+        const unconfirmed = Number(match![1]);
+        const confirmed = Number(match![2]);
+        expect(unconfirmed).toBe(chunkSize);
+        expect(confirmed % chunkSize).toBe(0);
+        expect(confirmed).toBeGreaterThan(0);
+        expect(confirmed).toBeLessThan(total);
+        // Everything before the unconfirmed chunk was confirmed; the command continues at its first event.
+        expect(match![3]).toBe(
+          `broker export --endpoints ${proxied} --tracker-dump ${dumpFile} --minimum-timestamp ${start + confirmed} --resume-file ${resumeFile}`,
+        );
+        const state = JSON.parse(readFileSync(resumeFile, 'utf8'));
+        expect(state).toMatchObject({ minimumTimestamp: start + confirmed, published: confirmed });
+
+        // The broker answers again; the printed command finishes the export with the same process id.
+        holding = false;
+        const before = (await drainQueue(url, target.names.queue)).map((m) => JSON.parse(m.body).timestamp);
+        // The held chunk reached the queue or not; nothing after it was sent.
+        expect(before.length).toBeGreaterThanOrEqual(confirmed);
+        expect(before.length).toBeLessThanOrEqual(confirmed + unconfirmed);
+        expect(before).toEqual(Array.from({ length: before.length }, (_, i) => start + i));
+        const resumed = await runCli([...match![3]!.split(' ').slice(1), '--json']);
+        expect(resumed.code).toBe(0);
+        expect(lastJson(resumed.stdout)).toMatchObject({
+          ok: true,
+          published: total - confirmed,
+          processId: state.processId,
+        });
+        expect(existsSync(resumeFile)).toBe(false);
+        const rest = await drainQueue(url, target.names.queue);
+        expect(rest.map((m) => JSON.parse(m.body).timestamp)).toEqual(
+          Array.from({ length: total - confirmed }, (_, i) => start + confirmed + i),
+        );
+        expect(new Set(rest.map((m) => m.headers['rasa-export-process-id']))).toEqual(
+          new Set([state.processId]),
+        );
+      } finally {
+        run.kill();
+      }
+    } finally {
+      for (const { socket } of held) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
 import { EXIT, UsageError } from '../exit-codes';
 import { choice, list, wholeNumber } from '../option-parsers';
 import { runCommand } from '../run-command';
-import { abortOnSignals } from '../shutdown-signals';
+import { abortOnSignals, signalName } from '../shutdown-signals';
 
 export interface ConsumeCommandOptions {
   endpoints: string;
@@ -68,7 +68,32 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
     );
   }
   const sink = await openSink(options, logger);
-  const signals = abortOnSignals((signal) => logger.info(`${signal}: stopping (finishing events in flight)`));
+  let consumer: EventConsumer | undefined;
+  const signals = abortOnSignals({
+    onFirst: (signal) =>
+      logger.info(
+        `${signal}: stopping (finishing events in flight; ${signalName(signal)} again to exit at once without waiting)`,
+      ),
+    onRepeat: (signal, afterMs) =>
+      logger.info(
+        `${signal} again ${afterMs} ms after the first: taken as the same one (npm and other wrappers pass it on); still finishing events in flight`,
+      ),
+    ...(options.json ? { report: (message: string) => logger.warn(message) } : {}),
+    onForcedExit: () => {
+      const stats = consumer?.stats();
+      if (options.json) {
+        const stream = options.sink === 'stdout' ? process.stderr : process.stdout;
+        stream.write(
+          `${JSON.stringify({ command: 'consume', ok: false, reason: 'forced-exit', ...stats })}\n`,
+        );
+      }
+      if (!stats) return 'nothing was consumed yet';
+      const left = stats.inFlight;
+      return left === 0
+        ? `no events were in flight (${stats.handled} handled and acknowledged)`
+        : `${left} event(s) in flight were not acknowledged: the broker delivers them again (the ${options.sink} sink may have ${options.sink === 'postgres' ? 'stored some of them already; it skips the copies' : 'written some of them already'}); ${stats.handled} handled and acknowledged before`;
+    },
+  });
   try {
     const source = await openMessageSource(section, {
       logger,
@@ -77,7 +102,7 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
       ...(options.fromBeginning ? { fromBeginning: true } : {}),
       ...(options.deadLetter ? { deadLetter: options.deadLetter } : {}),
     });
-    const consumer = new EventConsumer(
+    consumer = new EventConsumer(
       source,
       {
         sink,
@@ -97,7 +122,7 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
     // The reader of our output went away (`| head`): stop; what was not written stays with the broker.
     const onOutputError = (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') logger.error({ err: error }, `cannot write to stdout: ${error.message}`);
-      consumer.stop();
+      consumer?.stop();
     };
     process.stdout.on('error', onOutputError);
     const report = await consumer.run();

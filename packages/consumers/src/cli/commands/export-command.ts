@@ -10,7 +10,7 @@ import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
 import { EXIT, UsageError } from '../exit-codes';
 import { list, seconds, wholeNumber } from '../option-parsers';
 import { runCommand } from '../run-command';
-import { abortOnSignals } from '../shutdown-signals';
+import { abortOnSignals, signalName } from '../shutdown-signals';
 
 export interface ExportCommandOptions {
   endpoints: string;
@@ -135,9 +135,70 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
         })
       : undefined;
   bar?.start(source.total, 0);
-  const signals = abortOnSignals((signal) =>
-    logger.info(`${signal}: stopping the export after the current chunk`),
-  );
+  let position:
+    | { processId: string; published: number; resumeFromTimestamp: number; unconfirmed: number }
+    | undefined;
+  const writeResumeFile = (state: ResumeState) => {
+    if (options.resumeFile) writeFileSync(options.resumeFile, `${JSON.stringify(state, null, 2)}\n`);
+  };
+  const signals = abortOnSignals({
+    onFirst: (signal) =>
+      logger.info(
+        `${signal}: stopping the export after the current chunk (${signalName(signal)} again to stop at once)`,
+      ),
+    onRepeat: (signal, afterMs) =>
+      logger.info(
+        `${signal} again ${afterMs} ms after the first: taken as the same one (npm and other wrappers pass it on); still stopping after the current chunk`,
+      ),
+    ...(options.json ? { report: (message: string) => logger.warn(message) } : {}),
+    onForcedExit: () => {
+      bar?.stop();
+      if (!position) {
+        if (options.json) {
+          process.stdout.write(
+            `${JSON.stringify({
+              command: 'export',
+              ok: false,
+              forced: true,
+              error: {
+                code: 'BROKER_DELIVERY_FAILED',
+                message: 'Stopped at once before anything was exported.',
+              },
+              published: 0,
+            })}\n`,
+          );
+        }
+        return 'nothing was exported yet';
+      }
+      const command = continuationCommand(options, position.resumeFromTimestamp);
+      const published = (resume?.published ?? 0) + position.published;
+      writeResumeFile({
+        processId: position.processId,
+        minimumTimestamp: position.resumeFromTimestamp,
+        published,
+      });
+      const unconfirmed =
+        position.unconfirmed > 0
+          ? `${position.unconfirmed} event(s) handed to the broker were not confirmed (they may have arrived or not); `
+          : '';
+      const message = `${unconfirmed}${position.published} event(s) were exported and confirmed before.`;
+      if (options.json) {
+        process.stdout.write(
+          `${JSON.stringify({
+            command: 'export',
+            ok: false,
+            forced: true,
+            error: { code: 'BROKER_DELIVERY_FAILED', message: `Stopped at once: ${message}` },
+            published: position.published,
+            unconfirmed: position.unconfirmed,
+            processId: position.processId,
+            resume: { minimumTimestamp: position.resumeFromTimestamp, command },
+          })}\n`,
+        );
+      }
+      return `${message}\nTo continue where the export stopped, run:\n  ${command}`;
+    },
+  });
   try {
     const report = await exportEvents(broker, {
       events: source.events,
@@ -149,6 +210,12 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
         ? { offsetTimestampsBySeconds: options.offsetTimestampsBySeconds }
         : {}),
       onProgress: (confirmed) => bar?.update(confirmed),
+      onPosition: (now) => {
+        position = {
+          ...now,
+          resumeFromTimestamp: now.resumeFromTimestamp ?? minimumTimestamp ?? 0,
+        };
+      },
     });
     bar?.stop();
     if (options.resumeFile) rmSync(options.resumeFile, { force: true });
@@ -166,14 +233,11 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
     bar?.stop();
     if (!ExportInterruptedError.isInstance(error)) throw error;
     const command = continuationCommand(options, error.resumeFromTimestamp);
-    if (options.resumeFile) {
-      const state: ResumeState = {
-        processId: error.processId,
-        minimumTimestamp: error.resumeFromTimestamp,
-        published: (resume?.published ?? 0) + error.published,
-      };
-      writeFileSync(options.resumeFile, `${JSON.stringify(state, null, 2)}\n`);
-    }
+    writeResumeFile({
+      processId: error.processId,
+      minimumTimestamp: error.resumeFromTimestamp,
+      published: (resume?.published ?? 0) + error.published,
+    });
     if (options.json) {
       process.stdout.write(
         `${JSON.stringify({
