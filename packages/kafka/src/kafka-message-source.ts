@@ -2,6 +2,7 @@ import {
   BrokerClosedError,
   BrokerError,
   ConfigReader,
+  ConnectionError,
   type ConsumeOptions,
   type EndpointConfig,
   type Logger,
@@ -81,6 +82,10 @@ interface SourceSettings {
 
 export const DEFAULT_GROUP_ID = 'broker-consumers';
 const DEFAULT_COMMIT_INTERVAL_MS = 1000;
+/** Failed commits in a row after which the consumer rejoins the group (about 1.5 s of retries). */
+const COMMIT_FAILURES_BEFORE_RESTART = 3;
+/** How long stopping waits for the last commit (kafkajs retries one for long while the coordinator is away). */
+const COMMIT_FLUSH_TIMEOUT_MS = 5000;
 const RESOLVED = Symbol('resolved settings');
 /** Lets tests put another consumer client behind the source (not exported from the package). */
 export const CONSUMER_CLIENT_FACTORY = Symbol('consumer client factory');
@@ -238,16 +243,35 @@ export class KafkaMessageSource implements MessageSource {
         this.logger,
       );
       run.client = client;
-      run.committer = new OffsetCommitter(
-        (offsets) => client.commit(offsets),
-        this.logger,
-        this.settings.commitIntervalMs,
-      );
       // Bound to this client: a late report from an earlier one must not end the new run.
       let reportCrash: (error: unknown) => void = () => undefined;
       const crashed = new Promise<unknown>((resolve) => {
         reportCrash = resolve;
       });
+      let commitFailures = 0;
+      run.committer = new OffsetCommitter(
+        async (offsets) => {
+          try {
+            await client.commit(offsets);
+            commitFailures = 0;
+          } catch (error) {
+            // kafkajs keeps committing to the group coordinator it found when it joined; after
+            // a failover it never looks again. A fresh member finds the new coordinator, and
+            // what was not committed is delivered again (duplicates are recognised).
+            if (++commitFailures === COMMIT_FAILURES_BEFORE_RESTART) {
+              reportCrash(
+                new ConnectionError(
+                  `Committing offsets of ${this.settings.topic} failed ${commitFailures} times in a row (${(error as Error).message}); rejoining the group`,
+                  { cause: error },
+                ),
+              );
+            }
+            throw error;
+          }
+        },
+        this.logger,
+        this.settings.commitIntervalMs,
+      );
       let failure: unknown;
       try {
         await client.start({
@@ -307,7 +331,7 @@ export class KafkaMessageSource implements MessageSource {
         `kafka consumer stopped with ${run.inFlight} unsettled message(s); they will be delivered again`,
       );
     }
-    await run.committer?.flush();
+    await run.committer?.flush(COMMIT_FLUSH_TIMEOUT_MS);
     await client
       .stop()
       .catch((error: unknown) => this.logger.warn({ err: error }, 'leaving the consumer group failed'));

@@ -91,6 +91,49 @@ describe('OffsetCommitter', () => {
     expect(commits).toEqual([['1'], ['2']]);
   });
 
+  it('keeps retrying a failed commit until it goes through (the coordinator moved), newest offset first', async () => {
+    const logger = captureLogger();
+    const attempts: string[][] = [];
+    let done: () => void = () => undefined;
+    const committed = new Promise<void>((resolve) => (done = resolve));
+    const committer = new OffsetCommitter(async (offsets) => {
+      attempts.push(offsets.map((o) => o.offset));
+      if (attempts.length < 5) throw new Error('NOT_COORDINATOR');
+      done();
+    }, logger);
+    committer.add({ topic: 't', partition: 0, offset: '5' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    committer.add({ topic: 't', partition: 0, offset: '9' });
+    await committed;
+    expect(attempts.length).toBe(5);
+    expect(attempts[0]).toEqual(['5']);
+    expect(attempts.at(-1)).toEqual(['9']);
+    expect(logger.text()).toContain('committing consumer offsets failed; retrying');
+    expect(logger.text()).not.toContain('may be delivered again');
+  });
+
+  it('drops a failed commit after a rebalance instead of retrying it for partitions it may no longer own', async () => {
+    let attempts = 0;
+    const committer = new OffsetCommitter(async () => {
+      attempts++;
+      committer.clear();
+      throw new Error('REBALANCE_IN_PROGRESS');
+    }, captureLogger());
+    committer.add({ topic: 't', partition: 0, offset: '5' });
+    await committer.flush();
+    expect(attempts).toBe(1);
+  });
+
+  it('flush gives up after its timeout when a commit hangs (coordinator unreachable)', async () => {
+    const logger = captureLogger();
+    const committer = new OffsetCommitter(() => new Promise<void>(() => undefined), logger);
+    committer.add({ topic: 't', partition: 0, offset: '5' });
+    const started = performance.now();
+    await committer.flush(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect(logger.text()).toContain('did not finish within 200 ms while stopping');
+  });
+
   it('retries a failed commit, then gives up with a warning', async () => {
     const logger = captureLogger();
     let calls = 0;
