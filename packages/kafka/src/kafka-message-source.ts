@@ -297,6 +297,10 @@ export class KafkaMessageSource implements MessageSource {
       } catch (error) {
         failure = error;
       }
+      // A batch waiting for capacity must return before kafkajs can stop: kafkajs's fetchers
+      // spin on microtasks while it stops, so a batch waiting on a timer would never wake.
+      run.epoch++;
+      this.releaseCapacity(run);
       await client.stop().catch(() => undefined);
       if (signal.aborted || this.closed) return;
       const classified = classifyClientError(failure, this.failureContext);
@@ -356,7 +360,7 @@ export class KafkaMessageSource implements MessageSource {
     try {
       for (const record of batch.records) {
         if (run.inFlight >= options.maxInFlight) {
-          while (run.inFlight >= options.maxInFlight && !run.stopping && batch.isActive()) {
+          while (run.inFlight >= options.maxInFlight && stillWanted()) {
             await this.waitForCapacity(run, 1000);
             await batch.heartbeat().catch(() => undefined);
           }
