@@ -204,8 +204,8 @@ export function consumersTable(suite: SuiteResult | undefined): string {
   }
   return [
     suite.comparisons[0]?.method.replace(/ The raw side.*$/, '') ?? '',
-    'In the PostgreSQL rows the raw client still writes to /dev/null: their ratio is what storing each event ' +
-      'in its own transaction costs, not our overhead.',
+    'Both sides write to stdout, pointed at /dev/null. In the PostgreSQL rows the raw client still writes ' +
+      'to stdout: their ratio is what storing the events (in batched transactions) costs, not our overhead.',
     '',
     table(
       [
