@@ -143,3 +143,6 @@ export function clusterDown(): Promise<ScriptResult>;
 export function stopClusterBroker(n: ClusterBrokerId): Promise<ScriptResult>;
 export function killClusterBroker(n: ClusterBrokerId): Promise<ScriptResult>;
 export function startClusterBroker(n: ClusterBrokerId): Promise<ScriptResult>;
+
+/** A local port nothing listens on (bound, then freed): a connection to it is refused at once. */
+export function closedPort(): Promise<number>;

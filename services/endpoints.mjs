@@ -4,6 +4,7 @@
 // Types: services/endpoints.d.mts. Documentation: services/README.md.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,3 +169,15 @@ export const stopClusterBroker = async (n) => runScript('kafka-cluster.sh', ['st
 export const killClusterBroker = async (n) => runScript('kafka-cluster.sh', ['kill', brokerId(n)], 60_000);
 /** Starts cluster broker n again on its data dir; resolves when it serves metadata with 3 brokers. */
 export const startClusterBroker = async (n) => runScript('kafka-cluster.sh', ['start', brokerId(n)], 180_000);
+
+/** A local port nothing listens on (bound, then freed): a connection to it is refused at once. */
+export function closedPort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import {
   BufferOverflowError,
   ConnectionError,
@@ -8,17 +7,9 @@ import {
   type UndeliveredEvent,
 } from '@broker/core';
 import { describe, expect, it } from 'vitest';
+import { closedPort } from '../../../services/endpoints.mjs';
 import { KafkaEventBroker } from '../src/index';
 import { captureLogger } from './capture-logger';
-
-/** A local port nothing listens on: Kafka "down" without touching any real broker. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const event = (n: number) => ({ sender_id: `offline-${n % 3}`, ...slotSet('n', n, { timestamp: 1 + n }) });
 

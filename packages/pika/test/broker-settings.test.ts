@@ -1,5 +1,4 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import {
   toEndpointConfig,
 } from '@broker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../../../services/endpoints.mjs';
 import { readBrokerSettings } from '../src/broker/read-broker-settings';
 import { PikaEventBroker } from '../src/index';
 import { type GeneratedTlsFiles, generateTlsFiles, KEY_PASSWORD } from './helpers/generated-tls-files';
@@ -537,18 +537,6 @@ describe('constructor options (code): bad values', () => {
     await broker.close();
   });
 });
-
-/** A local port nothing listens on, so a broker that tries to connect gets ECONNREFUSED at once. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('unknown keys are warned about, naming them', () => {
   it('PikaEventBroker.fromEndpointConfig: a misspelled queues key', async () => {

@@ -2,12 +2,11 @@
 // ours on the path. If this fails, every other Kafka test fails for the same reason.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { requireKafka } from '../../../../services/endpoints.mjs';
+import { closedPort, requireKafka } from '../../../../services/endpoints.mjs';
 
 describe('Kafka test bed', () => {
   it('raw kafkajs produces to a fresh topic and a fresh group consumes the same record back', async () => {
@@ -56,15 +55,7 @@ describe('Kafka test bed', () => {
   });
 
   it('a Kafka that does not answer fails with a message saying how to start it (never a skip)', async () => {
-    // A port nothing listens on: bind an ephemeral port, then free it.
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
+    const port = await closedPort();
     const dir = mkdtempSync(join(tmpdir(), 'kafka-smoke-services-'));
     const before = process.env.BROKER_SERVICES_DIR;
     try {

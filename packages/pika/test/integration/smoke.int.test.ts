@@ -2,12 +2,11 @@
 // of ours on the path. If this fails, every other RabbitMQ test fails for the same reason.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type GetMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { requireRabbitMq } from '../../../../services/endpoints.mjs';
+import { closedPort, requireRabbitMq } from '../../../../services/endpoints.mjs';
 
 describe('RabbitMQ test bed', () => {
   it('raw amqplib publishes to a fresh queue and reads the same message back', async () => {
@@ -46,15 +45,7 @@ describe('RabbitMQ test bed', () => {
   });
 
   it('a RabbitMQ that does not answer fails with a message saying how to start it (never a skip)', async () => {
-    // A port nothing listens on: bind an ephemeral port, then free it.
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
+    const port = await closedPort();
     const dir = mkdtempSync(join(tmpdir(), 'pika-smoke-services-'));
     const before = process.env.BROKER_SERVICES_DIR;
     try {
