@@ -62,6 +62,19 @@ function schema(): string {
   return name;
 }
 
+/** A tracker dump of `total` restart events of conversation `<prefix>-export`, one second apart from `start`. */
+function restartEventsDump(prefix: string, total: number, start: number): string {
+  const file = join(work, `${prefix}-dump-${randomUUID().slice(0, 8)}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      sender_id: `${prefix}-export`,
+      events: Array.from({ length: total }, (_, i) => ({ event: 'restart', timestamp: start + i })),
+    }),
+  );
+  return file;
+}
+
 function lastJson(output: string): Record<string, unknown> {
   const lines = output.trim().split('\n');
   return JSON.parse(lines[lines.length - 1] as string);
@@ -710,14 +723,7 @@ describe('stopping with SIGINT', () => {
     const { endpoints, names } = rabbit();
     const total = 20_000;
     const start = 1_700_000_000;
-    const dumpFile = join(work, `sigint-dump-${randomUUID().slice(0, 8)}.json`);
-    writeFileSync(
-      dumpFile,
-      JSON.stringify({
-        sender_id: 'sigint-export',
-        events: Array.from({ length: total }, (_, i) => ({ event: 'restart', timestamp: start + i })),
-      }),
-    );
+    const dumpFile = restartEventsDump('sigint', total, start);
     const resumeFile = join(work, `sigint-${randomUUID().slice(0, 8)}.resume.json`);
     const run = startCli([
       'export',
@@ -798,14 +804,7 @@ describe('stopping export with a second SIGINT', () => {
       const total = 2000;
       const chunkSize = 50;
       const start = 1_700_000_000;
-      const dumpFile = join(work, `forced-dump-${randomUUID().slice(0, 8)}.json`);
-      writeFileSync(
-        dumpFile,
-        JSON.stringify({
-          sender_id: 'forced-export',
-          events: Array.from({ length: total }, (_, i) => ({ event: 'restart', timestamp: start + i })),
-        }),
-      );
+      const dumpFile = restartEventsDump('forced', total, start);
       const resumeFile = join(work, `forced-${randomUUID().slice(0, 8)}.resume.json`);
       const run = startCli([
         'export',

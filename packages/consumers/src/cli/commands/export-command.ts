@@ -141,6 +141,19 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
   const writeResumeFile = (state: ResumeState) => {
     if (options.resumeFile) writeFileSync(options.resumeFile, `${JSON.stringify(state, null, 2)}\n`);
   };
+  /** With --json, the summary of an export stopped at once by a second signal. */
+  const writeForcedSummary = (message: string, fields: Record<string, unknown>) => {
+    if (!options.json) return;
+    process.stdout.write(
+      `${JSON.stringify({
+        command: 'export',
+        ok: false,
+        forced: true,
+        error: { code: 'BROKER_DELIVERY_FAILED', message },
+        ...fields,
+      })}\n`,
+    );
+  };
   const signals = abortOnSignals({
     onFirst: (signal) =>
       logger.info(
@@ -154,20 +167,7 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
     onForcedExit: () => {
       bar?.stop();
       if (!position) {
-        if (options.json) {
-          process.stdout.write(
-            `${JSON.stringify({
-              command: 'export',
-              ok: false,
-              forced: true,
-              error: {
-                code: 'BROKER_DELIVERY_FAILED',
-                message: 'Stopped at once before anything was exported.',
-              },
-              published: 0,
-            })}\n`,
-          );
-        }
+        writeForcedSummary('Stopped at once before anything was exported.', { published: 0 });
         return 'nothing was exported yet';
       }
       const command = continuationCommand(options, position.resumeFromTimestamp);
@@ -182,20 +182,12 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
           ? `${position.unconfirmed} event(s) handed to the broker were not confirmed (they may have arrived or not); `
           : '';
       const message = `${unconfirmed}${position.published} event(s) were exported and confirmed before.`;
-      if (options.json) {
-        process.stdout.write(
-          `${JSON.stringify({
-            command: 'export',
-            ok: false,
-            forced: true,
-            error: { code: 'BROKER_DELIVERY_FAILED', message: `Stopped at once: ${message}` },
-            published: position.published,
-            unconfirmed: position.unconfirmed,
-            processId: position.processId,
-            resume: { minimumTimestamp: position.resumeFromTimestamp, command },
-          })}\n`,
-        );
-      }
+      writeForcedSummary(`Stopped at once: ${message}`, {
+        published: position.published,
+        unconfirmed: position.unconfirmed,
+        processId: position.processId,
+        resume: { minimumTimestamp: position.resumeFromTimestamp, command },
+      });
       return `${message}\nTo continue where the export stopped, run:\n  ${command}`;
     },
   });
