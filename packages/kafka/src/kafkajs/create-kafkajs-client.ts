@@ -8,8 +8,12 @@ import { oauthBearerMechanism } from './oauthbearer-mechanism';
 /** How often kafkajs itself retries a connect or request before it hands the failure to our loops. */
 const CLIENT_RETRIES = 3;
 
-/** A kafkajs client for the given connection settings, logging into `logger`. */
-export function createKafkajsClient(settings: ConnectionSettings, logger: Logger): Kafka {
+/** A kafkajs client for the given connection settings, logging into `logger` (every line also goes to `observe`). */
+export function createKafkajsClient(
+  settings: ConnectionSettings,
+  logger: Logger,
+  observe?: (message: string) => void,
+): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
@@ -24,7 +28,7 @@ export function createKafkajsClient(settings: ConnectionSettings, logger: Logger
       retries: CLIENT_RETRIES,
     },
     logLevel: toKafkajsLogLevel(settings.clientLogLevel),
-    logCreator: kafkajsLogCreator(logger),
+    logCreator: kafkajsLogCreator(logger, observe),
   });
 }
 

@@ -3,11 +3,13 @@
  * `client/kafka-client.ts`, so another client library can replace this folder.
  */
 import type { Logger } from '@broker/core';
+import { logLevel } from 'kafkajs';
 import type { ConsumerClient, ProducerClient } from '../client/kafka-client';
 import type { ConnectionSettings } from '../settings/read-connection-settings';
 import { createKafkajsClient } from './create-kafkajs-client';
 import { KafkajsConsumerClient, type KafkajsConsumerOptions } from './kafkajs-consumer-client';
 import { KafkajsProducerClient, type KafkajsProducerOptions } from './kafkajs-producer-client';
+import { StoppingSpinBreaker } from './stopping-spin-breaker';
 
 export { classifyKafkajsError as classifyClientError, type FailureContext } from './classify-kafkajs-error';
 
@@ -32,5 +34,7 @@ export function createConsumerClient(
   options: KafkajsConsumerOptions,
   logger: Logger,
 ): ConsumerClient {
-  return new KafkajsConsumerClient(createKafkajsClient(connection, logger), options, logger);
+  const spinBreaker = new StoppingSpinBreaker(() => kafka.logger().setLogLevel(logLevel.DEBUG), logger);
+  const kafka = createKafkajsClient(connection, logger, (message) => spinBreaker.observe(message));
+  return new KafkajsConsumerClient(kafka, options, logger, spinBreaker);
 }

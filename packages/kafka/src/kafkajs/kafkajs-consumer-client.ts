@@ -1,6 +1,7 @@
 import type { Logger } from '@broker/core';
 import type { Consumer, IHeaders, Kafka } from 'kafkajs';
 import type { CommitOffset, ConsumedRecord, ConsumerClient, ConsumerHandlers } from '../client/kafka-client';
+import type { StoppingSpinBreaker } from './stopping-spin-breaker';
 
 export interface KafkajsConsumerOptions {
   topic: string;
@@ -24,6 +25,7 @@ export class KafkajsConsumerClient implements ConsumerClient {
     kafka: Kafka,
     private readonly options: KafkajsConsumerOptions,
     private readonly logger: Logger,
+    private readonly spinBreaker: StoppingSpinBreaker,
   ) {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
@@ -79,7 +81,10 @@ export class KafkajsConsumerClient implements ConsumerClient {
   }
 
   stop(): Promise<void> {
-    this.stopping ??= this.consumer.disconnect();
+    if (!this.stopping) {
+      this.spinBreaker.arm();
+      this.stopping = this.consumer.disconnect();
+    }
     return this.stopping;
   }
 }

@@ -20,11 +20,18 @@ export function toKafkajsLogLevel(level: ClientLogLevel): logLevel {
 /**
  * Routes kafkajs's log lines into our logger, tagged `kafkajs: <namespace>`. kafkajs reports
  * every failed attempt it retries as an error; we report at error level only what we give up
- * on, so its errors arrive as warnings.
+ * on, so its errors arrive as warnings. `observe` sees every line kafkajs produces, also those
+ * below the configured level (kafkajs produces them once its level is raised at run time), and
+ * may throw into kafkajs.
  */
-export function kafkajsLogCreator(logger: Logger): () => (entry: LogEntry) => void {
-  return () =>
+export function kafkajsLogCreator(
+  logger: Logger,
+  observe?: (message: string) => void,
+): (configured: logLevel) => (entry: LogEntry) => void {
+  return (configured) =>
     ({ namespace, level, log }) => {
+      observe?.(log.message);
+      if (level > configured) return;
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
       const context = { kafkajs: namespace, ...redactConfig(extra) };
       if (level === logLevel.DEBUG || EXPECTED_WARNINGS.some((pattern) => pattern.test(message))) {
