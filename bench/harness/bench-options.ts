@@ -43,3 +43,25 @@ export function positiveInteger(name: string, value: unknown, fallback: number):
   }
   return parsed;
 }
+
+/** How long a closed-loop run is, in messages: discarded warm-up, then the measured stretch. */
+export interface ClosedLoopLength {
+  warmup: number;
+  measured: number;
+}
+
+/**
+ * The benchmark guide's closed-loop method: 20 000 messages of warm-up, discarded, then 200 000
+ * measured (`--<countOption> N`, `--warmup N` override them). Shorter runs mostly time the JIT
+ * warming up, which flatters whichever side has less code. Quick mode only proves the run works.
+ */
+export function closedLoopLength(
+  countOption: string,
+  values: { count?: unknown; warmup?: unknown },
+  quick: boolean,
+): ClosedLoopLength {
+  return {
+    warmup: positiveInteger('warmup', values.warmup, quick ? 500 : 20_000),
+    measured: positiveInteger(countOption, values.count, quick ? 3000 : 200_000),
+  };
+}

@@ -1,5 +1,5 @@
 export { pairOrder, runAlternatingPairs } from './alternating-pairs';
-export { benchOptions, positiveInteger } from './bench-options';
+export { benchOptions, type ClosedLoopLength, closedLoopLength, positiveInteger } from './bench-options';
 export { childTask, reportToParent, runInChild, TSX_LOADER } from './child-process';
 export { ClosedLoop } from './closed-loop';
 export type { ComparisonResult, LatencySummary, SideResult, SideSpec, SideSummary } from './comparison';

@@ -6,7 +6,7 @@
  * `--pairs` pairs, each after a warm-up. Then end-to-end latency at fixed rates, from each
  * event's scheduled send time to its arrival at a kafkajs consumer in the same process.
  *
- *   pnpm --filter @broker/kafka bench [--quick] [--events N] [--pairs N] [--window N]
+ *   pnpm --filter @broker/kafka bench [--quick] [--events N] [--warmup N] [--pairs N] [--window N]
  *        [--python-events N] [--no-python] [--rates 100,1000,5000] [--rate-seconds N]
  *        [--brokers host:port] [--out file.json]
  */
@@ -17,6 +17,7 @@ import {
   benchOptions,
   buildComparison,
   childTask,
+  closedLoopLength,
   compareAtFixedRates,
   installedVersion,
   meanBodyBytes,
@@ -84,6 +85,7 @@ async function runTask(task: RunTask): Promise<RunMeasurement> {
 async function main(): Promise<void> {
   const args = benchOptions({
     events: { type: 'string' },
+    warmup: { type: 'string' },
     window: { type: 'string' },
     'python-events': { type: 'string' },
     'no-python': { type: 'boolean', default: false },
@@ -92,7 +94,11 @@ async function main(): Promise<void> {
     brokers: { type: 'string' },
   });
   const quick = args.quick === true;
-  const events = positiveInteger('events', args.events, quick ? 3000 : 50_000);
+  const { measured: events, warmup } = closedLoopLength(
+    'events',
+    { count: args.events, warmup: args.warmup },
+    quick,
+  );
   const pairs = positiveInteger('pairs', args.pairs, quick ? 1 : 5);
   const window = positiveInteger('window', args.window, 5000);
   const pythonEvents = positiveInteger('python-events', args['python-events'], quick ? 1000 : 20_000);
@@ -114,7 +120,6 @@ async function main(): Promise<void> {
     suite.versions.python = versions.python;
     suite.versions.kafkaPython = versions.kafkaPython;
   }
-  const warmup = Math.max(1000, Math.floor(events / 10));
   const eventBytes = meanBodyBytes(rasaCorpus(warmup + events));
   suite.settings = {
     events,

@@ -6,7 +6,7 @@
  * A/B for `--pairs` pairs, each after a warm-up. Then end-to-end latency at fixed rates, from
  * each event's scheduled send time to its arrival at a consumer in the same process.
  *
- *   pnpm --filter @broker/pika bench [--quick] [--events N] [--pairs N] [--window N]
+ *   pnpm --filter @broker/pika bench [--quick] [--events N] [--warmup N] [--pairs N] [--window N]
  *        [--python-events N] [--python-blocking-events N] [--no-python] [--rates 100,1000,5000]
  *        [--rate-seconds N]
  *        [--url amqp://...] [--out file.json]
@@ -19,6 +19,7 @@ import {
   benchOptions,
   buildComparison,
   childTask,
+  closedLoopLength,
   compareAtFixedRates,
   installedVersion,
   meanBodyBytes,
@@ -86,6 +87,7 @@ async function runTask(task: RunTask): Promise<RunMeasurement> {
 async function main(): Promise<void> {
   const args = benchOptions({
     events: { type: 'string' },
+    warmup: { type: 'string' },
     window: { type: 'string' },
     'python-events': { type: 'string' },
     'python-blocking-events': { type: 'string' },
@@ -95,7 +97,11 @@ async function main(): Promise<void> {
     url: { type: 'string' },
   });
   const quick = args.quick === true;
-  const events = positiveInteger('events', args.events, quick ? 3000 : 50_000);
+  const { measured: events, warmup } = closedLoopLength(
+    'events',
+    { count: args.events, warmup: args.warmup },
+    quick,
+  );
   const pairs = positiveInteger('pairs', args.pairs, quick ? 1 : 5);
   const window = positiveInteger('window', args.window, 1000);
   const pythonEvents = positiveInteger('python-events', args['python-events'], quick ? 500 : 10_000);
@@ -124,7 +130,6 @@ async function main(): Promise<void> {
     suite.versions.python = versions.python;
     suite.versions.pika = versions.pika;
   }
-  const warmup = Math.max(500, Math.floor(events / 10));
   const eventBytes = meanBodyBytes(rasaCorpus(warmup + events));
   suite.settings = {
     events,
