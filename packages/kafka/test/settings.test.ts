@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { ConfigError, toEndpointConfig } from '@broker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type GeneratedTlsFiles,
+  generateTlsFiles,
+  KEY_PASSWORD,
+} from '../../../services/throwaway-tls-files.mjs';
+import {
   KafkaEventBroker,
   type KafkaEventBrokerOptions,
   KafkaMessageSource,
@@ -10,7 +15,6 @@ import {
 } from '../src/index';
 import { readBrokerEndpoint, readBrokerOptions } from '../src/settings/read-broker-settings';
 import { captureLogger } from './capture-logger';
-import { type GeneratedTlsFiles, generateTlsFiles } from './generated-tls-files';
 
 const FILE = '/etc/rasa/endpoints.yml';
 
@@ -40,7 +44,7 @@ function yamlError(mapping: Record<string, unknown>, key: string): ConfigError {
 
 let tls: GeneratedTlsFiles;
 beforeAll(() => {
-  tls = generateTlsFiles();
+  tls = generateTlsFiles('broker-kafka-tls-');
   // The seed's file names, for its examples copied as they are (relative to the working directory).
   copyFileSync(tls.ca, join(tls.dir, 'CARoot.pem'));
   copyFileSync(tls.cert, join(tls.dir, 'certificate.pem'));
@@ -57,7 +61,7 @@ function inDirectory<T>(dir: string, call: () => T): T {
     process.chdir(previous);
   }
 }
-afterAll(() => undefined);
+afterAll(() => tls?.remove());
 
 describe('endpoints.yml settings', () => {
   it('applies the defaults Rasa users expect', () => {
@@ -204,13 +208,13 @@ describe('endpoints.yml settings', () => {
 
   it('reads an encrypted key with ssl_key_password, and says so when the password is missing or wrong', () => {
     const ssl = { url: 'k', security_protocol: 'SSL', ssl_certfile: tls.cert, ssl_keyfile: tls.encryptedKey };
-    expect(fromYaml({ ...ssl, ssl_key_password: 'key-secret' }).connection.tls?.passphrase).toBe(
-      'key-secret',
+    expect(fromYaml({ ...ssl, ssl_key_password: KEY_PASSWORD }).connection.tls?.passphrase).toBe(
+      KEY_PASSWORD,
     );
     for (const password of [undefined, 'wrong']) {
       const error = yamlError({ ...ssl, ssl_key_password: password }, 'ssl_keyfile');
       expect(error.message).toContain('set event_broker.ssl_key_password if the key is encrypted');
-      expect(error.message).not.toContain('key-secret');
+      expect(error.message).not.toContain(KEY_PASSWORD);
     }
   });
 

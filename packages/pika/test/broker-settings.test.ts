@@ -12,9 +12,13 @@ import {
 } from '@broker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../../../services/endpoints.mjs';
+import {
+  type GeneratedTlsFiles,
+  generateTlsFiles,
+  KEY_PASSWORD,
+} from '../../../services/throwaway-tls-files.mjs';
 import { readBrokerSettings } from '../src/broker/read-broker-settings';
 import { PikaEventBroker } from '../src/index';
-import { type GeneratedTlsFiles, generateTlsFiles, KEY_PASSWORD } from './helpers/generated-tls-files';
 import { recordingLogger } from './helpers/recording-logger';
 
 const FILE = '/etc/rasa/endpoints.yml';
@@ -418,7 +422,7 @@ describe('fromEndpointConfig', () => {
 describe('TLS files that cannot be used (generated with openssl at test time)', () => {
   let files: GeneratedTlsFiles;
   beforeAll(() => {
-    files = generateTlsFiles();
+    files = generateTlsFiles('broker-pika-tls-');
   });
   afterAll(() => files?.remove());
 
