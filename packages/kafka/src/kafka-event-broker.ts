@@ -42,7 +42,6 @@ export class KafkaEventBroker extends BufferedEventBroker {
   private readonly settings: BrokerSettings;
   private readonly failureContext: FailureContext;
   private readonly defaultHeaders: Readonly<Record<string, string>>;
-  private readonly records = new WeakMap<OutboundMessage, ProducerRecord>();
   private client: ProducerClient | undefined;
   private stopped = false;
   private lingerDeadline: number | undefined;
@@ -300,14 +299,15 @@ export class KafkaEventBroker extends BufferedEventBroker {
 
   /** The record of an event, created once so that a resend reuses its partition. */
   private recordOf(message: OutboundMessage): ProducerRecord {
-    let record = this.records.get(message);
+    let record = message.transportRecord as ProducerRecord | undefined;
     if (!record) {
       record = {
         key: this.settings.producer.partitionBySender ? message.senderId : null,
         value: message.body,
         headers: message.headers ? { ...this.defaultHeaders, ...message.headers } : this.defaultHeaders,
+        partition: undefined,
       };
-      this.records.set(message, record);
+      message.transportRecord = record;
     }
     return record;
   }

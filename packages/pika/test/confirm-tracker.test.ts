@@ -10,6 +10,7 @@ const message = (seq: number, body = `{"n":${seq}}`): OutboundMessage => ({
   headers: undefined,
   attempts: 1,
   settled: false,
+  transportRecord: undefined,
 });
 
 function trackerWith(count: number): { tracker: ConfirmTracker; messages: OutboundMessage[] } {

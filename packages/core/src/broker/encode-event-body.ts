@@ -1,7 +1,7 @@
 import { EventValidationError } from '../errors/errors';
 import type { ParsedEvent } from '../events/event-types';
 import { describeValue, isPlainObject } from '../events/field-checks';
-import { parseEventMessage } from '../events/parse-event';
+import { checkEventMessage } from '../events/parse-event';
 import { serialiseEvent } from '../events/serialise-event';
 import type { EventBody } from './event-broker';
 
@@ -18,8 +18,7 @@ export interface EncodedEventBody {
 export function encodeEventBody(body: EventBody): EncodedEventBody {
   if (typeof body === 'string' || body instanceof Uint8Array) {
     const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
-    const { senderId } = parseEventMessage(text);
-    return { senderId, body: text };
+    return { senderId: checkEventMessage(text), body: text };
   }
   if (!isPlainObject(body)) {
     throw new EventValidationError(

@@ -15,6 +15,12 @@ export interface OutboundMessage {
   attempts: number;
   /** Set once it is confirmed, failed or dropped; later reports about it are ignored. */
   settled: boolean;
+  /**
+   * What the transport built from it for the first attempt (Kafka: the producer record), kept
+   * so that a resend is the same. Undefined until then; a field rather than a side table, so
+   * that the hot path pays no lookups.
+   */
+  transportRecord: unknown;
 }
 
 export type OverflowPolicy = 'reject' | 'drop-oldest';
@@ -93,6 +99,7 @@ export class OutboundQueue {
       headers,
       attempts: 0,
       settled: false,
+      transportRecord: undefined,
     };
     this.queued.push(message);
     this.pendingBytes += size;

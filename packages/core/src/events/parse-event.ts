@@ -103,21 +103,36 @@ export function parseEvent(input: JsonInput, options: ParseEventOptions = {}): P
   return event as unknown as ParsedEvent;
 }
 
-/**
- * Parses one wire message (`{"sender_id": ..., "event": ..., ...}`), as Rasa publishes it to
- * RabbitMQ, Kafka or the file broker, into the conversation id and the typed event.
- */
-export function parseEventMessage(input: JsonInput, options: ParseEventOptions = {}): EventMessage {
-  const body = toObject(input, 'event message');
-  const { sender_id: senderId, ...event } = body;
+/** Checks a parsed wire message in place (the event checks ignore `sender_id`) and returns its conversation id. */
+function checkMessageObject(body: Record<string, unknown>, options: ParseEventOptions): string {
+  const senderId = body.sender_id;
   if (typeof senderId !== 'string' || senderId === '') {
     throw new EventValidationError(
       'sender_id',
       `Invalid event message: sender_id must be a non-empty string (the conversation id), got ${describeValue(senderId)}.`,
     );
   }
-  const problems = findEventProblems(event, options);
+  const problems = findEventProblems(body, options);
   const first = problems[0];
-  if (first) throw problemError(typeof event.event === 'string' ? event.event : '', first, problems.length);
+  if (first) throw problemError(typeof body.event === 'string' ? body.event : '', first, problems.length);
+  return senderId;
+}
+
+/**
+ * Parses one wire message (`{"sender_id": ..., "event": ..., ...}`), as Rasa publishes it to
+ * RabbitMQ, Kafka or the file broker, into the conversation id and the typed event.
+ */
+export function parseEventMessage(input: JsonInput, options: ParseEventOptions = {}): EventMessage {
+  const body = toObject(input, 'event message');
+  const senderId = checkMessageObject(body, options);
+  const { sender_id: _senderId, ...event } = body;
   return { senderId, event: event as unknown as ParsedEvent };
+}
+
+/**
+ * Checks one wire message exactly as `parseEventMessage` does and returns only its conversation
+ * id, without building the event: for publishers, which send the text as it is.
+ */
+export function checkEventMessage(input: JsonInput, options: ParseEventOptions = {}): string {
+  return checkMessageObject(toObject(input, 'event message'), options);
 }

@@ -9,6 +9,8 @@ export interface ProducerRecord {
   readonly key: string | null;
   readonly value: string | Buffer;
   readonly headers: Readonly<Record<string, string | Buffer>>;
+  /** Set by the client to the partition it chose on the last send; a resend of a keyless record stays there. */
+  partition?: number | undefined;
 }
 
 export interface SendOutcome {

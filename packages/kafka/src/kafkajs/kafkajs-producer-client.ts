@@ -30,7 +30,6 @@ export class KafkajsProducerClient implements ProducerClient {
   private producer: Producer;
   /** False until the current producer connected (a fresh one after `reset` may not have). */
   private connected = false;
-  private readonly assigned = new WeakMap<object, number>();
   private stickyPartition: number | undefined;
 
   constructor(
@@ -56,7 +55,7 @@ export class KafkajsProducerClient implements ProducerClient {
     });
     if (this.options.acks === 0) return { unacknowledged: [] };
     const acknowledged = new Set(response.filter((r) => r.topicName === topic).map((r) => r.partition));
-    const unacknowledged = records.filter((record) => !acknowledged.has(this.assigned.get(record) ?? -1));
+    const unacknowledged = records.filter((record) => !acknowledged.has(record.partition ?? -1));
     if (unacknowledged.length > 0) {
       this.logger.warn(
         { topic, unacknowledged: unacknowledged.length, acknowledgedPartitions: [...acknowledged] },
@@ -93,17 +92,19 @@ export class KafkajsProducerClient implements ProducerClient {
     });
   }
 
+  /** kafkajs hands back the records given to `send` (typed as its own messages). */
   private choosePartition({ partitionMetadata, message }: PartitionerArgs): number {
+    const record = message as unknown as ProducerRecord;
     const count = partitionMetadata.length;
     let partition: number;
-    if (message.key !== null && message.key !== undefined) {
-      partition = partitionForKey(this.options.partitioner, String(message.key), count);
+    if (record.key !== null && record.key !== undefined) {
+      partition = partitionForKey(this.options.partitioner, String(record.key), count);
     } else {
-      const previous = this.assigned.get(message);
+      const previous = record.partition;
       partition =
         previous !== undefined && previous < count ? previous : this.keylessPartition(partitionMetadata);
     }
-    this.assigned.set(message, partition);
+    record.partition = partition;
     return partition;
   }
 
