@@ -115,6 +115,9 @@ export function describeEventBrokerContract(name: string, harness: EventBrokerCo
         ['not json at all', '$'],
         ['[1, 2]', '$'],
         ['{"event": "user", "timestamp": 1, "text": "hi"}', 'sender_id'],
+        // JSON text is checked field by field too, not only for sender_id.
+        ['{"sender_id": "x", "event": "user", "timestamp": 1, "text": 5}', 'text'],
+        ['{"sender_id": "x", "event": "slot", "timestamp": "yesterday", "name": "a"}', 'timestamp'],
         [{ sender_id: 'x', event: 'user', timestamp: 1, text: 5 }, 'text'],
         [{ sender_id: 'x', event: 'slot', timestamp: 'yesterday', name: 'a', value: 1 }, 'timestamp'],
         [{ sender_id: 'x', event: 'slot', timestamp: 1, value: 1 }, 'name'],
