@@ -583,6 +583,14 @@ async function heldConsume(total = 40) {
     name,
     total,
     release: () => blocker.query('COMMIT'),
+    /** After a graceful stop: the `handled` events are stored once, the others are back on the queue. */
+    expectStoredAndRestRequeued: async (handled: number) => {
+      expect(await storedCount(name)).toBe(handled);
+      await waitFor(
+        'the events it did not take back on the queue',
+        async () => (await queueDepth(url, names.queue)) === total - handled,
+      );
+    },
     end: async () => {
       run.kill();
       await blocker.end().catch(() => {});
@@ -593,7 +601,7 @@ async function heldConsume(total = 40) {
 describe('stopping with SIGINT', () => {
   it('consume finishes the events in flight, stores and acknowledges them, then exits 0', async () => {
     const held = await heldConsume();
-    const { run, names, name, total } = held;
+    const { run, total } = held;
     try {
       run.child.kill('SIGINT');
       await run.waitForOutput('SIGINT: stopping (finishing events in flight');
@@ -616,11 +624,7 @@ describe('stopping with SIGINT', () => {
       // One event per conversation was in flight (each conversation's next one waits behind it).
       expect(handled).toBeGreaterThanOrEqual(4);
       expect(handled).toBeLessThan(total);
-      expect(await storedCount(name)).toBe(handled);
-      await waitFor(
-        'the events it did not take back on the queue',
-        async () => (await queueDepth(url, names.queue)) === total - handled,
-      );
+      await held.expectStoredAndRestRequeued(handled);
     } finally {
       await held.end();
     }
@@ -628,7 +632,7 @@ describe('stopping with SIGINT', () => {
 
   it('consume takes a second SIGINT 50 ms after the first (npm passing Ctrl-C on) as the same one: still a graceful stop, exit 0', async () => {
     const held = await heldConsume();
-    const { run, names, name, total } = held;
+    const { run } = held;
     try {
       run.child.kill('SIGINT');
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -645,11 +649,7 @@ describe('stopping with SIGINT', () => {
       expect(summary).toMatchObject({ ok: true, reason: 'stopped', inFlight: 0, unsettled: 0 });
       const handled = summary.handled as number;
       expect(handled).toBeGreaterThanOrEqual(4);
-      expect(await storedCount(name)).toBe(handled);
-      await waitFor(
-        'the events it did not take back on the queue',
-        async () => (await queueDepth(url, names.queue)) === total - handled,
-      );
+      await held.expectStoredAndRestRequeued(handled);
     } finally {
       await held.end();
     }
