@@ -13,6 +13,7 @@ import { keyNamesAsGiven } from './kafkajs/classify-kafkajs-error';
 import { classifyClientError, createProducerClient, type FailureContext } from './kafkajs/index';
 import type { OAuthBearerProvider } from './settings/connection-options';
 import { type BrokerSettings, readBrokerEndpoint, readBrokerOptions } from './settings/read-broker-settings';
+import { endpointValues } from './settings/read-connection-settings';
 
 /** Dependencies `fromEndpointConfig` accepts besides the endpoints section. */
 export interface KafkaEndpointDeps {
@@ -89,11 +90,7 @@ export class KafkaEventBroker extends BufferedEventBroker {
     deps: KafkaEndpointDeps = {},
   ): Promise<KafkaEventBroker> {
     const settings = readBrokerEndpoint(config, deps);
-    const keyName = keyNamesAsGiven(
-      { ...config.kwargs, ...(config.url === undefined ? {} : { url: config.url }) },
-      'yaml',
-      config.section,
-    );
+    const keyName = keyNamesAsGiven(endpointValues(config), 'yaml', config.section);
     const options = {
       [RESOLVED]: settings,
       [KEY_NAMES]: keyName,

@@ -32,6 +32,7 @@ import {
 import type { KafkaConnectionOptions, OAuthBearerProvider } from './settings/connection-options';
 import {
   type ConnectionSettings,
+  endpointValues,
   readConnectionSettings,
   SettingsReader,
 } from './settings/read-connection-settings';
@@ -149,7 +150,7 @@ export class KafkaMessageSource implements MessageSource {
    */
   static fromEndpointConfig(config: EndpointConfig, deps: KafkaSourceDeps = {}): KafkaMessageSource {
     const logger = deps.logger ?? noopLogger;
-    const values = { ...config.kwargs, ...(config.url === undefined ? {} : { url: config.url }) };
+    const values = endpointValues(config);
     const reader = new ConfigReader(values, { prefix: config.section, file: config.file, logger });
     const settings = new SettingsReader(reader, 'yaml', logger);
     const topic = readTopic(settings);
@@ -297,8 +298,8 @@ export class KafkaMessageSource implements MessageSource {
       } catch (error) {
         failure = error;
       }
-      // A batch waiting for capacity must return before kafkajs can stop: kafkajs's fetchers
-      // spin on microtasks while it stops, so a batch waiting on a timer would never wake.
+      // A batch waiting for capacity returns now instead of after its wait: kafkajs's stop waits
+      // for the batches in hand.
       run.epoch++;
       this.releaseCapacity(run);
       await client.stop().catch(() => undefined);

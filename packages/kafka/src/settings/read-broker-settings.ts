@@ -1,7 +1,12 @@
 import { type BufferLimits, ConfigReader, type EndpointConfig, type Logger, noopLogger } from '@broker/core';
 import type { KafkaEventBrokerOptions } from '../kafka-event-broker-options';
 import type { OAuthBearerProvider } from './connection-options';
-import { type ConnectionSettings, readConnectionSettings, SettingsReader } from './read-connection-settings';
+import {
+  type ConnectionSettings,
+  endpointValues,
+  readConnectionSettings,
+  SettingsReader,
+} from './read-connection-settings';
 import { type ProducerSettings, readProducerSettings } from './read-producer-settings';
 import { RASA_KEYS_WITHOUT_EFFECT } from './setting-keys';
 
@@ -43,10 +48,11 @@ export function readBrokerEndpoint(
   deps: { logger?: Logger | undefined; oauthBearerProvider?: OAuthBearerProvider | undefined },
 ): BrokerSettings {
   const logger = deps.logger ?? noopLogger;
-  const reader = new ConfigReader(
-    { ...config.kwargs, ...(config.url === undefined ? {} : { url: config.url }) },
-    { prefix: config.section, file: config.file, logger },
-  );
+  const reader = new ConfigReader(endpointValues(config), {
+    prefix: config.section,
+    file: config.file,
+    logger,
+  });
   const settings = new SettingsReader(reader, 'yaml', logger);
   const result = {
     connection: readConnectionSettings(settings, deps.oauthBearerProvider),

@@ -1,4 +1,4 @@
-import type { ConfigReader, Logger } from '@broker/core';
+import type { ConfigReader, EndpointConfig, Logger } from '@broker/core';
 import {
   CLIENT_LOG_LEVELS,
   type ClientLogLevel,
@@ -36,6 +36,11 @@ export interface ConnectionSettings {
 }
 
 export const DEFAULT_CLIENT_ID = 'rasa-broker-kafka';
+
+/** The settings of an endpoints.yml section as one set of values: its keys, and `url` when given. */
+export function endpointValues(config: EndpointConfig): Record<string, unknown> {
+  return { ...config.kwargs, ...(config.url === undefined ? {} : { url: config.url }) };
+}
 
 /** Reads one setting by its name in the current style; every read marks the key as known. */
 export class SettingsReader {
