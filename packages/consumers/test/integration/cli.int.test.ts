@@ -818,9 +818,11 @@ describe('stopping export with a second SIGINT', () => {
         String(chunkSize),
       ]);
       try {
+        // A chunk goes out only after the one before it was confirmed: once the queue holds more
+        // than a chunk, the first confirmation has reached the export, and holding back starts later.
         await waitFor(
-          'the first chunk exported',
-          async () => (await queueDepth(url, target.names.queue).catch(() => 0)) > 0,
+          'the first chunk confirmed',
+          async () => (await queueDepth(url, target.names.queue).catch(() => 0)) > chunkSize,
         );
         holding = true;
         // Once a confirmation is held back, the chunk it belongs to waits for it.
