@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createTopicWithLeaders } from '../../services/kafka-topics.mjs';
 import { kafkaClient } from './wire-readers';
 
 /** A fresh topic for one scenario; returns its name. */
@@ -11,9 +12,10 @@ export async function createTopic(
   const admin = kafkaClient(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: options.partitions, replicationFactor: options.replicationFactor }],
+    await createTopicWithLeaders(admin, {
+      topic,
+      numPartitions: options.partitions,
+      replicationFactor: options.replicationFactor,
     });
   } finally {
     await admin.disconnect();

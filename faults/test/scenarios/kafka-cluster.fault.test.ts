@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { KafkaEventBroker } from '@broker/kafka';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClusterBrokerId,
   clusterDown,
@@ -11,10 +11,27 @@ import {
   stopClusterBroker,
 } from '../../../services/endpoints.mjs';
 import { createTopic, leaderOf } from '../../src/kafka-topics';
-import type { FaultInjection } from '../../src/producer-scenario';
+import type { FaultInjection, ProducerScenarioOutcome } from '../../src/producer-scenario';
 import { runProducerScenario } from '../../src/producer-scenario';
 import { readTopicIntoLedger } from '../../src/wire-readers';
 import { expectNoLoss } from './expect-no-loss';
+
+/** The idempotent producer writes every accepted event once, whatever happens to the leaders. */
+function expectExactlyOnce(outcome: ProducerScenarioOutcome): void {
+  expectNoLoss(outcome);
+  expect(outcome.ledger.duplicated, 'events written to the topic more than once').toBe(0);
+}
+
+/** Resolves once `partition` of `topic` is led by another broker than `leader`. */
+async function leaderMoved(topic: string, partition: number, leader: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const now = await leaderOf(brokers, topic, partition).catch(() => leader);
+    if (now !== leader) return;
+    if (Date.now() > deadline) throw new Error(`${topic}[${partition}] never got a new leader`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 let brokers: string[];
 let startedHere = false;
@@ -75,7 +92,7 @@ describe('Kafka faults on the 3-broker cluster (KafkaEventBroker, 500 events/s o
         };
       },
     );
-    expectNoLoss(outcome);
+    expectExactlyOnce(outcome);
   });
 
   it('a broker crashes (SIGKILL) and restarts at once: nothing lost, per-conversation order kept', async () => {
@@ -95,6 +112,32 @@ describe('Kafka faults on the 3-broker cluster (KafkaEventBroker, 500 events/s o
         return { healedAt: killedAt, afterRecovery: () => restarting };
       },
     );
-    expectNoLoss(outcome);
+    expectExactlyOnce(outcome);
+  });
+
+  it('the leader crashes (SIGKILL) and stays down until its partitions moved, then restarts: every event once, in order', async () => {
+    const outcome = await kafkaScenario(
+      {
+        id: 'kafka-leader-kill',
+        title: 'partition leader crash, failover, restart',
+        fault:
+          'the leader of partition 0 is killed (SIGKILL) mid-stream and kept down until the controller moved its partitions, then started again',
+        recovery: 'new leader elected → all events accepted so far acknowledged',
+      },
+      (topic) => async () => {
+        const leader = (await leaderOf(brokers, topic, 0)) as ClusterBrokerId;
+        down.add(leader);
+        await killClusterBroker(leader);
+        await leaderMoved(topic, 0, leader);
+        return {
+          healedAt: performance.now(),
+          afterRecovery: async () => {
+            await startClusterBroker(leader);
+            down.delete(leader);
+          },
+        };
+      },
+    );
+    expectExactlyOnce(outcome);
   });
 });

@@ -31,10 +31,10 @@ const WARN_EVERY = 10;
 /**
  * Rasa's Kafka event broker (`type: kafka`) on an idempotent kafkajs producer. `publish` only
  * queues; one send loop takes up to `batchMaxEvents` queued events (after at most `lingerMs`),
- * sends them in one request, confirms them on the broker's acknowledgement, and only then sends
- * the next batch, so each conversation's events stay in order. A failed batch goes back to the
- * front of the queue and is sent again, unchanged, with backoff and jitter, so the broker can
- * recognise what it already wrote. Bad credentials, refused access and TLS failures stop the
+ * sends them (one request per partition leader), confirms what the broker acknowledged, and
+ * only then sends the next batch, so each conversation's events stay in order. What failed goes
+ * back to the front of the queue and is sent again, unchanged, with backoff and jitter, so the
+ * broker can recognise what it already wrote. Bad credentials, refused access and TLS failures stop the
  * broker with a typed error instead of retrying.
  */
 export class KafkaEventBroker extends BufferedEventBroker {
@@ -237,61 +237,62 @@ export class KafkaEventBroker extends BufferedEventBroker {
 
   /**
    * Sends one batch until it is confirmed. Returns false when the broker stopped or failed for
-   * good; refused events are settled as failed and the stream goes on.
+   * good; refused events are settled as failed and the stream goes on. What the broker
+   * acknowledged is confirmed at once; only the rest is sent again, unchanged.
    */
   private async deliver(client: ProducerClient, first: OutboundMessage[]): Promise<boolean> {
     let batch = first;
     while (batch.length > 0) {
-      let unacknowledged: ProducerRecord[];
-      try {
-        ({ unacknowledged } = await client.send(
-          this.topic,
-          batch.map((m) => this.recordOf(m)),
-        ));
-      } catch (error) {
-        if (this.stopped) return false;
-        const failure = classifyClientError(error, this.failureContext);
-        if (failure.kind === 'fatal') {
-          this.fail(failure.error);
-          return false;
-        }
-        if (failure.kind === 'message' && batch.length === 1) {
-          this.failMessages(batch, failure.error);
+      const { unacknowledged, error } = await client.send(
+        this.topic,
+        batch.map((m) => this.recordOf(m)),
+      );
+      const again = new Set(unacknowledged);
+      const rest = again.size === 0 ? [] : batch.filter((m) => again.has(this.recordOf(m)));
+      this.queue.confirm(rest.length === 0 ? batch : batch.filter((m) => !again.has(this.recordOf(m))));
+      if (error === undefined) {
+        if (rest.length === 0) {
+          this.recovered();
+          this.growSplitLimit();
           return true;
         }
-        this.queue.requeue(batch);
-        if (failure.kind === 'message') {
-          this.splitLimit = Math.ceil(batch.length / 2);
-        } else if (failure.kind === 'reset') {
-          this.logger.warn({ err: failure.error }, failure.error.message);
-          await client
-            .reset()
-            .catch((cause: unknown) => this.logger.debug({ err: cause }, 'producer reset failed'));
-        } else {
-          await this.backOff(failure.error, 'send');
-        }
-        if (this.stopped) return false;
-        // The same events, in the same order: the idempotent broker recognises what it already has.
-        batch = this.queue.take(Math.min(batch.length, this.splitLimit));
+        this.queue.requeue(rest);
+        batch = this.queue.take(rest.length);
         continue;
       }
-      if (unacknowledged.length === 0) {
-        this.queue.confirm(batch);
-        this.recovered();
-        if (this.splitLimit !== Number.POSITIVE_INFINITY) {
-          const doubled = this.splitLimit * 2;
-          this.splitLimit =
-            doubled >= this.settings.producer.batchMaxEvents ? Number.POSITIVE_INFINITY : doubled;
-        }
+      if (this.stopped) return false;
+      const failure = classifyClientError(error, this.failureContext);
+      if (failure.kind === 'fatal') {
+        this.fail(failure.error);
+        return false;
+      }
+      if (failure.kind === 'message' && rest.length === 1) {
+        this.failMessages(rest, failure.error);
         return true;
       }
-      const again = new Set(unacknowledged);
-      const resend = batch.filter((m) => again.has(this.recordOf(m)));
-      this.queue.confirm(batch.filter((m) => !again.has(this.recordOf(m))));
-      this.queue.requeue(resend);
-      batch = this.queue.take(resend.length);
+      this.queue.requeue(rest);
+      if (failure.kind === 'message') {
+        this.splitLimit = Math.ceil(rest.length / 2);
+      } else if (failure.kind === 'reset') {
+        this.logger.warn({ err: failure.error }, failure.error.message);
+        await client
+          .reset()
+          .catch((cause: unknown) => this.logger.debug({ err: cause }, 'producer reset failed'));
+      } else {
+        await this.backOff(failure.error, 'send');
+      }
+      if (this.stopped) return false;
+      // The same events, in the same order: the idempotent broker recognises what it already has.
+      batch = this.queue.take(Math.min(rest.length, this.splitLimit));
     }
     return true;
+  }
+
+  /** After a refused batch was split, batches grow back to full size as they go through. */
+  private growSplitLimit(): void {
+    if (this.splitLimit === Number.POSITIVE_INFINITY) return;
+    const doubled = this.splitLimit * 2;
+    this.splitLimit = doubled >= this.settings.producer.batchMaxEvents ? Number.POSITIVE_INFINITY : doubled;
   }
 
   /** The record of an event, created once so that a resend reuses its partition. */

@@ -459,7 +459,11 @@ export class KafkaMessageSource implements MessageSource {
       try {
         await this.deadLettersReady;
         let pending: readonly ProducerRecord[] = [copy];
-        while (pending.length > 0) pending = (await producer.send(topic, pending)).unacknowledged;
+        while (pending.length > 0) {
+          const { unacknowledged, error } = await producer.send(topic, pending);
+          if (error !== undefined) throw error;
+          pending = unacknowledged;
+        }
         return;
       } catch (error) {
         const failure = classifyClientError(error, context);

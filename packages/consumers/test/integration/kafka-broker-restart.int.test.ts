@@ -10,6 +10,7 @@ import {
   startClusterBroker,
   stopClusterBroker,
 } from '../../../../services/endpoints.mjs';
+import { createTopicWithLeaders } from '../../../../services/kafka-topics.mjs';
 import { createConsumer } from '../../src/consumer/event-consumer';
 import { endpointsFile } from '../helpers/services';
 import { waitFor, wireBody } from '../helpers/wire';
@@ -106,10 +107,7 @@ describe('EventConsumer on the 3-broker Kafka cluster', () => {
       topics.push(topic, `${topic}.dead-letter`);
       const client = admin();
       await client.connect();
-      await client.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic, numPartitions: 3, replicationFactor: 3 }],
-      });
+      await createTopicWithLeaders(client, { topic, numPartitions: 3, replicationFactor: 3 });
       await client.disconnect();
       const endpoints = endpointsFile({
         type: 'kafka',

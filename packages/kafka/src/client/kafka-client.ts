@@ -14,17 +14,23 @@ export interface ProducerRecord {
 }
 
 export interface SendOutcome {
-  /** Records the client reported success for without the broker acknowledging their partition; send them again. */
+  /**
+   * Records to send again: those of a request that failed, and those the client reported
+   * success for without the broker acknowledging their partition. The others were written.
+   */
   unacknowledged: ProducerRecord[];
+  /** Why a request failed, when one did (classify it to decide how to go on). */
+  error?: unknown;
 }
 
 export interface ProducerClient {
   connect(): Promise<void>;
   /**
    * Produces the records to `topic` and resolves once the broker acknowledged them (per the
-   * configured acks). Records of one partition keep their order. Sending the same record
-   * objects again after a failure reuses their partitions, so an idempotent producer's broker
-   * recognises what it already wrote.
+   * configured acks) or a request failed; never rejects. Records of one partition keep their
+   * order. Sending the unacknowledged record objects again reuses their partitions, so an
+   * idempotent producer's broker recognises what it already wrote; acknowledged ones must not
+   * be sent again.
    */
   send(topic: string, records: readonly ProducerRecord[]): Promise<SendOutcome>;
   /** Starts over with a new producer identity, after the broker lost track of the old one. */

@@ -1,6 +1,7 @@
 import { type Logger, redactConfig } from '@broker/core';
 import { type LogEntry, logLevel } from 'kafkajs';
 import type { ClientLogLevel } from '../settings/connection-options';
+import { LEADERS_SPLIT } from './kafkajs-producer-client';
 
 const LEVELS: Record<ClientLogLevel, logLevel> = {
   nothing: logLevel.NOTHING,
@@ -10,8 +11,12 @@ const LEVELS: Record<ClientLogLevel, logLevel> = {
   debug: logLevel.DEBUG,
 };
 
-/** kafkajs's warning for a bounded retry count: our send loop retries the same batch on the same producer for as long as it takes. */
-const EXPECTED_WARNINGS = [/Limiting retries for the idempotent producer/];
+/**
+ * kafkajs's warning for a bounded retry count (our send loop retries the same batch on the same
+ * producer for as long as it takes), and its error line for a send our partitioner stops
+ * because its records have several leaders (the producer client sends them per leader then).
+ */
+const EXPECTED_WARNINGS = [/Limiting retries for the idempotent producer/, new RegExp(LEADERS_SPLIT)];
 
 export function toKafkajsLogLevel(level: ClientLogLevel): logLevel {
   return LEVELS[level];

@@ -7,6 +7,7 @@ import {
   requireKafka,
   type Services,
 } from '../../../../services/endpoints.mjs';
+import { createTopicWithLeaders } from '../../../../services/kafka-topics.mjs';
 
 export {
   clusterUp,
@@ -46,16 +47,11 @@ export async function createTopic(
   const admin = testClient(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: options.partitions ?? 1,
-          replicationFactor: options.replicationFactor ?? 1,
-          configEntries: Object.entries(options.config ?? {}).map(([name, value]) => ({ name, value })),
-        },
-      ],
+    await createTopicWithLeaders(admin, {
+      topic,
+      numPartitions: options.partitions ?? 1,
+      replicationFactor: options.replicationFactor ?? 1,
+      configEntries: Object.entries(options.config ?? {}).map(([name, value]) => ({ name, value })),
     });
   } finally {
     await admin.disconnect();
