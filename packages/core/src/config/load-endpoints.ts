@@ -39,15 +39,34 @@ export interface Endpoints {
   raw: Record<string, unknown>;
 }
 
+/**
+ * Most values a document may have once YAML aliases are expanded. js-yaml keeps an alias as a
+ * reference to the same object, so nested aliases (`b: [*a, *a, ...]`, `c: [*b, *b, ...]`)
+ * cost nothing to parse but multiply when the tree is walked: a 500-byte file can stand for
+ * billions of values. No real endpoints file comes near this bound.
+ */
+const MAX_EXPANDED_VALUES = 100_000;
+
 function where(file: string | undefined): string {
   return file ? ` in ${file}` : '';
 }
 
-function expandTree(
-  node: unknown,
-  path: string,
-  context: { env: Environment; file: string | undefined; logger: Logger },
-): unknown {
+interface ExpandContext {
+  env: Environment;
+  file: string | undefined;
+  logger: Logger;
+  /** Values expanded so far, to stop an alias bomb before it exhausts memory. */
+  values: number;
+}
+
+function expandTree(node: unknown, path: string, context: ExpandContext): unknown {
+  if (++context.values > MAX_EXPANDED_VALUES) {
+    throw new ConfigError(
+      `${context.file ? `The endpoints file ${context.file}` : 'The endpoints YAML'} holds more than ${MAX_EXPANDED_VALUES} values once its YAML aliases (*name) are expanded: ` +
+        'each alias repeats what it points to, so nested aliases multiply. Write the values out instead of nesting aliases.',
+      { file: context.file },
+    );
+  }
   if (node instanceof EnvVarScalar) {
     const { value, missing } = substituteEnvVars(node.raw, context.env);
     if (missing.length > 0) {
@@ -111,6 +130,7 @@ export function parseEndpoints(
     env: options.env ?? process.env,
     file,
     logger: options.logger ?? noopLogger,
+    values: 0,
   }) as Record<string, unknown>;
   const section = (name: string): EndpointConfig | null => {
     const value = raw[name];
