@@ -81,7 +81,7 @@ export { parseEvent, parseEventMessage } from './events/parse-event';
 export { pythonFloat, toPythonJson } from './events/python-json';
 export type { SerialiseEventOptions } from './events/serialise-event';
 export { orderEventFields, serialiseEvent } from './events/serialise-event';
-export { censorUrl, redactConfig } from './logging/censor';
+export { censorText, censorUrl, isSecretKey, redactConfig } from './logging/censor';
 export type { LogFn, Logger } from './logging/logger';
 export { childLogger, noopLogger } from './logging/logger';
 export type { DialogueStateTrackerOptions } from './tracker/dialogue-state-tracker';

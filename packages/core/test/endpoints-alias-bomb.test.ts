@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseEndpoints } from '../src/index';
+import { ConfigError, parseEndpoints } from '../src/index';
 
 const dir = mkdtempSync(join(tmpdir(), 'endpoints-aliases-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,6 +52,23 @@ describe('YAML aliases in endpoints.yml', () => {
     expect(result.message).toContain(`The endpoints file ${file} holds more than`);
     expect(result.message).toContain('YAML aliases');
   }, 40_000);
+
+  it.each([
+    ['a mapping', 'event_broker: &broker\n  type: memory\n  self: *broker\n', 'event_broker.self'],
+    ['a list', 'event_broker:\n  queues: &queues [a, *queues]\n', 'event_broker.queues[1]'],
+  ])('refuses an alias inside the node it names (%s), naming the key', (_, text, key) => {
+    let caught: unknown;
+    try {
+      parseEndpoints(text, { file: '/app/endpoints.yml' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(ConfigError.isInstance(caught), `got ${String(caught)}`).toBe(true);
+    expect(caught).toMatchObject({ file: '/app/endpoints.yml', key });
+    expect((caught as Error).message).toContain(
+      `has a YAML alias at ${key} that points to a node containing it`,
+    );
+  });
 
   it('still expands ordinary anchors and aliases', () => {
     const { eventBroker, section } = parseEndpoints(
