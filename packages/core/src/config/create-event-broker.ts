@@ -5,6 +5,7 @@ import { InMemoryEventBroker } from '../broker/in-memory-event-broker';
 import { MissingDependencyError, UnsupportedBrokerTypeError } from '../errors/errors';
 import { isPlainObject } from '../events/field-checks';
 import { type Logger, noopLogger } from '../logging/logger';
+import { customBrokerModule } from './custom-broker-module';
 import { type EndpointConfig, toEndpointConfig } from './endpoint-config';
 import { ADAPTER_PACKAGES, type AdapterType, importAdapterExport, isAdapterType } from './import-adapter';
 import { asModuleNotFound, importModule, ModuleNotFound } from './load-module';
@@ -65,7 +66,7 @@ async function loadCustom(
   load: (specifier: string, baseDir: string) => Promise<unknown>,
   baseDir: string,
 ): Promise<EventBrokerFactory> {
-  const [specifier = type, exportName] = type.split('#');
+  const { specifier, exportName } = customBrokerModule(type, config, baseDir);
   let module: unknown;
   try {
     module = await load(specifier, baseDir);
