@@ -33,7 +33,7 @@ export { ConfigReader } from './config/config-reader';
 export type { CreateEventBrokerOptions, EventBrokerFactory } from './config/create-event-broker';
 export { BROKER_EXPORTS, createEventBroker } from './config/create-event-broker';
 export type { EndpointConfig } from './config/endpoint-config';
-export { CONSUMED_KEYS, toEndpointConfig } from './config/endpoint-config';
+export { asEndpointConfig, CONSUMED_KEYS, toEndpointConfig } from './config/endpoint-config';
 export type { Environment, Substitution } from './config/env-substitution';
 export { expandVars, substituteEnvVars } from './config/env-substitution';
 export { ADAPTER_PACKAGES } from './config/import-adapter';

@@ -6,7 +6,7 @@ import { MissingDependencyError, UnsupportedBrokerTypeError } from '../errors/er
 import { isPlainObject } from '../events/field-checks';
 import { type Logger, noopLogger } from '../logging/logger';
 import { customBrokerModule } from './custom-broker-module';
-import { type EndpointConfig, toEndpointConfig } from './endpoint-config';
+import { asEndpointConfig, type EndpointConfig } from './endpoint-config';
 import { ADAPTER_PACKAGES, type AdapterType, importAdapterExport, isAdapterType } from './import-adapter';
 import { asModuleNotFound, importModule, ModuleNotFound } from './load-module';
 
@@ -113,8 +113,7 @@ export async function createEventBroker(
   options: CreateEventBrokerOptions = {},
 ): Promise<EventBroker | null> {
   if (config === null || config === undefined) return null;
-  const endpoint =
-    'kwargs' in config && 'section' in config ? (config as EndpointConfig) : toEndpointConfig(config);
+  const endpoint = asEndpointConfig(config);
   const logger = options.logger ?? noopLogger;
   const load = options.importModule ?? importModule;
   const baseDir = options.baseDir ?? (endpoint.file ? dirname(endpoint.file) : process.cwd());

@@ -60,6 +60,32 @@ async function roundTrip(values: Record<string, unknown>): Promise<void> {
   await reader.close();
 }
 
+describe('a flat section given straight to fromEndpointConfig', () => {
+  it('reaches the node, exchange and queue it names, over TLS with its certificates', async () => {
+    const queue = uniqueName('tls-flat');
+    const exchange = uniqueName('tls-flat-x');
+    created.queues.push(queue);
+    created.exchanges.push(exchange);
+    const broker = await PikaEventBroker.fromEndpointConfig({
+      type: 'pika',
+      url: node.host,
+      port: node.port,
+      username: node.username,
+      password: node.password,
+      queues: [queue],
+      exchange_name: exchange,
+      ...client(),
+    });
+    expect(broker.url).toBe(`amqps://${node.username}@${node.host}:${node.port}`);
+    broker.publish({ sender_id: 'tls-flat', ...slotSet('secure', true) });
+    await broker.flush(10_000);
+    await broker.close();
+    const reader = await AmqpReader.open(node.amqpUrl);
+    expect(await reader.messageCount(queue)).toBe(1);
+    await reader.close();
+  });
+});
+
 /** Builds the broker (startup: wait, 20 attempts) and returns the error; TLS problems must not be retried. */
 async function tlsFailure(values: Record<string, unknown>): Promise<BrokerError> {
   const started = Date.now();
