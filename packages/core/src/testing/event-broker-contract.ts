@@ -140,6 +140,54 @@ export function describeEventBrokerContract(name: string, harness: EventBrokerCo
       expect(broker.stats().published).toBe(0);
     });
 
+    it('refuses bodies that cannot be read or written as JSON with EventValidationError naming the field', async () => {
+      const { broker } = await setup();
+      const circular: Record<string, unknown> = { sender_id: 'x', ...userUttered('hi') };
+      circular.metadata = { conversation: { back: circular } };
+      const loop: unknown[] = [1];
+      loop.push(loop);
+      const throwing = (body: object, key: string) =>
+        Object.defineProperty(body, key, {
+          enumerable: true,
+          get() {
+            throw new TypeError(`${key} is not available`);
+          },
+        });
+      const bad: [unknown, string][] = [
+        [circular, 'metadata.conversation.back'],
+        [{ sender_id: 'x', ...slotSet('list', 1), value: loop }, 'value[1]'],
+        [throwing({ sender_id: 'x', event: 'user', timestamp: 1 }, 'text'), 'text'],
+        [throwing({ event: 'restart', timestamp: 1 }, 'sender_id'), 'sender_id'],
+        [{ sender_id: 'x', ...userUttered('hi'), metadata: throwing({}, 'locale') }, 'metadata.locale'],
+        [
+          {
+            sender_id: 'x',
+            ...slotSet('when', 1),
+            value: {
+              toJSON: () => {
+                throw new RangeError('bad date');
+              },
+            },
+          },
+          'value',
+        ],
+      ];
+      for (const [body, path] of bad) {
+        let caught: unknown;
+        try {
+          broker.publish(body as never);
+        } catch (error) {
+          caught = error;
+        }
+        expect(EventValidationError.isInstance(caught), `publish(<${path}>) threw ${String(caught)}`).toBe(
+          true,
+        );
+        expect((caught as EventValidationError).path).toBe(path);
+        expect((caught as Error).message).toContain(path);
+      }
+      expect(broker.stats().published).toBe(0);
+    });
+
     it('close flushes what is pending, reports nothing undelivered, and is idempotent', async () => {
       const { broker, read } = await setup();
       const states: BrokerState[] = [];
