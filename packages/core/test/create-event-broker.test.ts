@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
@@ -157,5 +158,85 @@ describe('createEventBroker', () => {
     const lines: string[] = [];
     await createEventBroker({ type: 'memory', headers: { a: 'b' } }, { logger: collectingLogger(lines) });
     expect(lines.join('\n')).toContain('event_broker.headers is one of Rasa');
+  });
+});
+
+describe('type: loads code only from the endpoints folder or an installed package', () => {
+  const file = join(fixtureDir, 'endpoints.yml');
+  const payload =
+    'data:text/javascript,globalThis.typeWasRun=true;export default {fromEndpointConfig(){return {isReady(){return true}}}}';
+
+  async function refusal(type: string, env: Record<string, string> = {}) {
+    const requested: string[] = [];
+    const config = parseEndpoints(`event_broker:\n  type: ${type}\n`, { file, env }).eventBroker;
+    const error = await createEventBroker(config, {
+      unknownType: 'warn',
+      importModule: async (specifier) => {
+        requested.push(specifier);
+        return import(specifier);
+      },
+    }).catch((caught: unknown) => caught);
+    expect(ConfigError.isInstance(error), `got ${String(error)}`).toBe(true);
+    expect(UnsupportedBrokerTypeError.isInstance(error)).toBe(false);
+    expect(error).toMatchObject({ code: 'BROKER_CONFIG', file, key: 'event_broker.type' });
+    expect((error as Error).message).toContain('`type` loads and runs code');
+    expect(requested).toEqual([]);
+    return (error as Error).message;
+  }
+
+  it('refuses a data: URL without running it, also with the default loader', async () => {
+    expect(await refusal(`"${payload}"`)).toContain('is the URL "data:text/javascript');
+    const error = await createEventBroker({ type: payload }).catch((caught: unknown) => caught);
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect((globalThis as { typeWasRun?: boolean }).typeWasRun).toBeUndefined();
+  });
+
+  it.each([
+    ['a file: URL', pathToFileURL(join(fixtureDir, 'my-broker.mjs')).href, 'is the URL'],
+    ['a node: built-in', 'node:child_process', 'is the URL'],
+    ['an https: URL', 'https://example.com/broker.mjs', 'is the URL'],
+    ['an absolute path', join(fixtureDir, 'my-broker.mjs'), 'is the absolute path'],
+    ['a path leaving the folder', '../../../../../tmp/evil.mjs#Evil', `a path outside ${fixtureDir}`],
+    [
+      'a path that goes back out through a sub-folder',
+      './sub/../../evil.mjs',
+      `a path outside ${fixtureDir}`,
+    ],
+    ['a home-relative path', '~/evil.mjs', 'neither a relative path nor a package name'],
+    [
+      'a package path climbing out',
+      'some-package/../../evil.mjs',
+      'neither a relative path nor a package name',
+    ],
+  ])('refuses %s before loading anything', async (_, type, problem) => {
+    expect(await refusal(type)).toContain(problem);
+  });
+
+  it('checks the value after ${VAR} substitution', async () => {
+    expect(await refusal('${BROKER_TYPE}', { BROKER_TYPE: payload })).toContain('is the URL');
+    expect(await refusal('${BROKER_DIR}/my-broker.mjs', { BROKER_DIR: fixtureDir })).toContain(
+      'is the absolute path',
+    );
+  });
+
+  it('still loads a module inside the folder, and hands package names (Rasa dotted ones too) to the loader', async () => {
+    const inside = await createEventBroker(
+      parseEndpoints('event_broker:\n  type: ./sub/../my-broker.mjs#MyBroker\n', { file }).eventBroker,
+    );
+    expect(inside?.isReady()).toBe(true);
+    const requested: string[] = [];
+    for (const type of ['my_pkg.MyBroker', '@acme/rasa-broker/broker#Broker', 'rasa_broker.v2.Broker']) {
+      const error = await createEventBroker(
+        { type },
+        {
+          importModule: async (specifier) => {
+            requested.push(specifier);
+            return neverInstalled(specifier);
+          },
+        },
+      ).catch((caught: unknown) => caught);
+      expect(UnsupportedBrokerTypeError.isInstance(error), `got ${String(error)}`).toBe(true);
+    }
+    expect(requested).toEqual(['my_pkg.MyBroker', '@acme/rasa-broker/broker', 'rasa_broker.v2.Broker']);
   });
 });

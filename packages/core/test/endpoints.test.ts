@@ -229,26 +229,49 @@ describe('${VAR} substitution, as Rasa does it', () => {
     expect(logger.warnings.some((w) => w.includes('still contains ${...}'))).toBe(true);
   });
 
-  it.each([
-    ['password: x ${MISSING}'],
-    ['password: ${MISSING} x'],
-    ['password: a ${MISSING} b'],
-    ['password: ${PW} ${MISSING}'],
-  ])('fails for an unset variable that is a word of its own in a value with spaces: %s', (line) => {
-    let caught: unknown;
-    try {
-      load(`event_broker:\n  ${line}\n`);
-    } catch (error) {
-      caught = error;
-    }
-    expect(EnvVarMissingError.isInstance(caught), `expected EnvVarMissingError, got ${String(caught)}`).toBe(
-      true,
-    );
-    expect((caught as EnvVarMissingError).variables).toEqual(['${MISSING}']);
-    expect((caught as EnvVarMissingError).key).toBe('event_broker.password');
-    // Rasa names the value as written, so the secret of a variable that is set never shows.
-    expect((caught as Error).message).toContain(line.slice('password: '.length));
-    expect((caught as Error).message).not.toContain('hunter2');
+  it.each([['x ${MISSING}'], ['${MISSING} x'], ['a ${MISSING} b'], ['${PW} ${MISSING}']])(
+    'fails for an unset variable that is a word of its own in a value with spaces: %s',
+    (value) => {
+      let caught: unknown;
+      try {
+        load(`event_broker:\n  queue: ${value}\n`);
+      } catch (error) {
+        caught = error;
+      }
+      expect(
+        EnvVarMissingError.isInstance(caught),
+        `expected EnvVarMissingError, got ${String(caught)}`,
+      ).toBe(true);
+      expect((caught as EnvVarMissingError).variables).toEqual(['${MISSING}']);
+      expect((caught as EnvVarMissingError).key).toBe('event_broker.queue');
+      // Rasa names the value as written, so the value of a variable that is set never shows.
+      expect((caught as Error).message).toContain(`'${value}'`);
+      expect((caught as Error).message).not.toContain('hunter2');
+    },
+  );
+
+  it('names the value of a secret key with only its variable references, its words hidden', () => {
+    const logger = recordingLogger();
+    const caught = (() => {
+      try {
+        return load('event_broker:\n  password: hunter3 ${MISSING}\n');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(EnvVarMissingError.isInstance(caught)).toBe(true);
+    expect((caught as Error).message).toContain("in '*** ${MISSING}' (key event_broker.password)");
+    expect((caught as Error).message).not.toContain('hunter3');
+    // The warnings about values kept literally show secrets the same way.
+    parseEndpoints('event_broker:\n  sasl_password: hunter3-${NOPE}\n  token: "${PW} hunter4"\n', {
+      env,
+      logger,
+    });
+    expect(logger.warnings).toEqual([
+      expect.stringContaining("event_broker.sasl_password: '***${NOPE}' still contains"),
+      expect.stringContaining("event_broker.token: '${PW} ***' is quoted"),
+    ]);
+    expect(logger.warnings.join('\n')).not.toMatch(/hunter/);
   });
 
   it('keeps a bare $NAME literally when the value has no ${...} (the resolver needs braces)', () => {

@@ -19,7 +19,9 @@ describe('BrokerError', () => {
     const cause = new Error('ECONNREFUSED');
     const error = new ConnectionError('cannot reach 127.0.0.1:5672', { cause });
     expect(error).toMatchObject({ code: 'BROKER_CONNECTION', canRetry: true, name: 'ConnectionError' });
-    expect(error.cause).toBe(cause);
+    expect(error.cause).toMatchObject({ name: 'Error', message: 'ECONNREFUSED' });
+    const wrapped = new ConfigError('outer', { cause: error });
+    expect(wrapped.cause).toBe(error);
     expect(new AuthenticationError('bad password', { canRetry: true }).canRetry).toBe(false);
   });
 

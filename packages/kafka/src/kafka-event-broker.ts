@@ -1,4 +1,5 @@
 import {
+  asEndpointConfig,
   type BrokerError,
   BufferedEventBroker,
   ConnectionError,
@@ -84,11 +85,15 @@ export class KafkaEventBroker extends BufferedEventBroker {
     return KafkaEventBroker.started(new KafkaEventBroker(options));
   }
 
-  /** Builds the broker an endpoints.yml `event_broker` section with `type: kafka` describes. */
+  /**
+   * Builds the broker an endpoints.yml `event_broker` section with `type: kafka` describes: an
+   * EndpointConfig (from `loadEndpoints`) or the section as written (`{ url, topic, ... }`).
+   */
   static async fromEndpointConfig(
-    config: EndpointConfig,
+    section: EndpointConfig | Record<string, unknown>,
     deps: KafkaEndpointDeps = {},
   ): Promise<KafkaEventBroker> {
+    const config = asEndpointConfig(section);
     const settings = readBrokerEndpoint(config, deps);
     const keyName = keyNamesAsGiven(endpointValues(config), 'yaml', config.section);
     const options = {

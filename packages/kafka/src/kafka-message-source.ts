@@ -1,4 +1,5 @@
 import {
+  asEndpointConfig,
   BrokerClosedError,
   BrokerError,
   ConfigReader,
@@ -146,10 +147,15 @@ export class KafkaMessageSource implements MessageSource {
 
   /**
    * The source for an endpoints.yml `event_broker` section with `type: kafka`: it reads the topic
-   * that section's broker publishes to, with the same connection and security settings.
+   * that section's broker publishes to, with the same connection and security settings. The
+   * section is an EndpointConfig or as written (`{ url, topic, ... }`).
    */
-  static fromEndpointConfig(config: EndpointConfig, deps: KafkaSourceDeps = {}): KafkaMessageSource {
+  static fromEndpointConfig(
+    section: EndpointConfig | Record<string, unknown>,
+    deps: KafkaSourceDeps = {},
+  ): KafkaMessageSource {
     const logger = deps.logger ?? noopLogger;
+    const config = asEndpointConfig(section);
     const values = endpointValues(config);
     const reader = new ConfigReader(values, { prefix: config.section, file: config.file, logger });
     const settings = new SettingsReader(reader, 'yaml', logger);

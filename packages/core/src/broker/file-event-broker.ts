@@ -1,5 +1,6 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { asEndpointConfig, type EndpointConfig } from '../config/endpoint-config';
 import { ConfigError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
 import { BufferedEventBroker } from './buffered-event-broker';
@@ -39,12 +40,16 @@ export class FileEventBroker extends BufferedEventBroker {
     this.fsync = options.fsync ?? true;
   }
 
-  /** Rasa's keys: `path` (other keys are refused, as Rasa's FileEventBroker takes no others). */
+  /**
+   * Rasa's keys: `path` (other keys are refused, as Rasa's FileEventBroker takes no others).
+   * `config` is an EndpointConfig or the section as written (`{ type: 'file', path }`).
+   */
   static fromEndpointConfig(
-    config: { kwargs?: Record<string, unknown>; file?: string | undefined },
+    section: EndpointConfig | Record<string, unknown>,
     deps: { logger?: Logger } = {},
   ): FileEventBroker {
-    const { path, ...rest } = config.kwargs ?? {};
+    const config = asEndpointConfig(section);
+    const { path, ...rest } = config.kwargs;
     const unknown = Object.keys(rest);
     if (unknown.length > 0) {
       throw new ConfigError(

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors/errors';
 import { describeValue, isPlainObject } from '../events/field-checks';
+import { isSecretKey } from '../logging/censor';
 import { type Logger, noopLogger } from '../logging/logger';
 
 export interface ConfigReaderContext {
@@ -59,7 +60,8 @@ export class ConfigReader {
     const value = this.raw(key, options);
     if (value === undefined) return undefined;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    if (typeof value !== 'string') throw this.error(key, `expected a string, got ${describeValue(value)}.`);
+    if (typeof value !== 'string')
+      throw this.error(key, `expected a string, got ${this.describe(key, value)}.`);
     if (options.nonEmpty && value.trim() === '') throw this.error(key, 'must not be empty.');
     return value;
   }
@@ -78,7 +80,7 @@ export class ConfigReader {
     if (value === undefined) return undefined;
     const number = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
     if (typeof number !== 'number' || !Number.isInteger(number)) {
-      throw this.error(key, `expected an integer${rangeText(options)}, got ${describeValue(value)}.`);
+      throw this.error(key, `expected an integer${rangeText(options)}, got ${this.describe(key, value)}.`);
     }
     this.checkRange(key, number, options);
     return number;
@@ -92,7 +94,7 @@ export class ConfigReader {
     if (value === undefined) return undefined;
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     if (typeof number !== 'number' || !Number.isFinite(number)) {
-      throw this.error(key, `expected a number${rangeText(options)}, got ${describeValue(value)}.`);
+      throw this.error(key, `expected a number${rangeText(options)}, got ${this.describe(key, value)}.`);
     }
     this.checkRange(key, number, options);
     return number;
@@ -104,7 +106,7 @@ export class ConfigReader {
     if (typeof value === 'boolean') return value;
     if (typeof value === 'string' && /^(true|false)$/i.test(value.trim()))
       return value.trim().toLowerCase() === 'true';
-    throw this.error(key, `expected true or false, got ${describeValue(value)}.`);
+    throw this.error(key, `expected true or false, got ${this.describe(key, value)}.`);
   }
 
   /** A list of strings; a single string becomes a one-item list (as Rasa's `queues`). */
@@ -113,7 +115,10 @@ export class ConfigReader {
     if (value === undefined) return undefined;
     const list = typeof value === 'string' ? [value] : value;
     if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item.trim() === '')) {
-      throw this.error(key, `expected a string or a list of non-empty strings, got ${describeValue(value)}.`);
+      throw this.error(
+        key,
+        `expected a string or a list of non-empty strings, got ${this.describe(key, value)}.`,
+      );
     }
     return list as string[];
   }
@@ -123,7 +128,11 @@ export class ConfigReader {
     const value = this.string(key, options);
     if (value === undefined) return undefined;
     const match = allowed.find((candidate) => candidate.toLowerCase() === value.trim().toLowerCase());
-    if (!match) throw this.error(key, `must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`);
+    if (!match)
+      throw this.error(
+        key,
+        `must be one of ${allowed.join(', ')}; got ${this.describe(key, value, JSON.stringify)}.`,
+      );
     return match;
   }
 
@@ -133,7 +142,7 @@ export class ConfigReader {
   ): Record<string, unknown> | undefined {
     const value = this.raw(key, options);
     if (value === undefined) return undefined;
-    if (!isPlainObject(value)) throw this.error(key, `expected a mapping, got ${describeValue(value)}.`);
+    if (!isPlainObject(value)) throw this.error(key, `expected a mapping, got ${this.describe(key, value)}.`);
     return value;
   }
 
@@ -154,6 +163,12 @@ export class ConfigReader {
     return unknown;
   }
 
+  /** How a bad value is shown in a message; the value of a secret setting never is. */
+  private describe(key: string, value: unknown, show: (value: unknown) => string = describeValue): string {
+    if (!isSecretKey(key) || typeof value === 'object' || value === undefined) return show(value);
+    return `a ${typeof value} (not shown: ${this.keyName(key)} holds a secret)`;
+  }
+
   private lookup(key: string, aliases: readonly string[]): [string, unknown] {
     for (const name of [key, ...aliases]) {
       if (name in this.values) {
@@ -169,7 +184,10 @@ export class ConfigReader {
       (options.min !== undefined && value < options.min) ||
       (options.max !== undefined && value > options.max)
     ) {
-      throw this.error(key, `expected a number${rangeText(options)}, got ${value}.`);
+      throw this.error(
+        key,
+        `expected a number${rangeText(options)}, got ${this.describe(key, value, String)}.`,
+      );
     }
   }
 }

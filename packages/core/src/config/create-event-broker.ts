@@ -5,7 +5,8 @@ import { InMemoryEventBroker } from '../broker/in-memory-event-broker';
 import { MissingDependencyError, UnsupportedBrokerTypeError } from '../errors/errors';
 import { isPlainObject } from '../events/field-checks';
 import { type Logger, noopLogger } from '../logging/logger';
-import { type EndpointConfig, toEndpointConfig } from './endpoint-config';
+import { customBrokerModule } from './custom-broker-module';
+import { asEndpointConfig, type EndpointConfig } from './endpoint-config';
 import { ADAPTER_PACKAGES, type AdapterType, importAdapterExport, isAdapterType } from './import-adapter';
 import { asModuleNotFound, importModule, ModuleNotFound } from './load-module';
 
@@ -65,7 +66,7 @@ async function loadCustom(
   load: (specifier: string, baseDir: string) => Promise<unknown>,
   baseDir: string,
 ): Promise<EventBrokerFactory> {
-  const [specifier = type, exportName] = type.split('#');
+  const { specifier, exportName } = customBrokerModule(type, config, baseDir);
   let module: unknown;
   try {
     module = await load(specifier, baseDir);
@@ -112,8 +113,7 @@ export async function createEventBroker(
   options: CreateEventBrokerOptions = {},
 ): Promise<EventBroker | null> {
   if (config === null || config === undefined) return null;
-  const endpoint =
-    'kwargs' in config && 'section' in config ? (config as EndpointConfig) : toEndpointConfig(config);
+  const endpoint = asEndpointConfig(config);
   const logger = options.logger ?? noopLogger;
   const load = options.importModule ?? importModule;
   const baseDir = options.baseDir ?? (endpoint.file ? dirname(endpoint.file) : process.cwd());

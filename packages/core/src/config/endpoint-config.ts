@@ -1,3 +1,6 @@
+import { ConfigError } from '../errors/errors';
+import { describeValue, isPlainObject } from '../events/field-checks';
+
 /**
  * One section of `endpoints.yml` (e.g. `event_broker`) split the way Rasa's `EndpointConfig`
  * splits it: `url` and `type` apart, Rasa's own named parameters consumed (they never reach a
@@ -49,5 +52,54 @@ export function toEndpointConfig(
     kwargs,
     consumed,
     file,
+  };
+}
+
+/** The fields of an EndpointConfig object. */
+const ENDPOINT_CONFIG_FIELDS: readonly string[] = ['section', 'type', 'url', 'kwargs', 'consumed', 'file'];
+
+/**
+ * What every `fromEndpointConfig` and `create...` function is given, in either shape: an
+ * EndpointConfig (from `loadEndpoints` or `toEndpointConfig`; it has `kwargs`), or a section as
+ * written in endpoints.yml (`{ type, url, queues, ... }`), which is split as `toEndpointConfig`
+ * splits it. Reading only `url` and `kwargs` of a flat section would drop every other key
+ * silently, so a value that mixes the shapes is a ConfigError.
+ */
+export function asEndpointConfig(
+  config: EndpointConfig | Record<string, unknown>,
+  section = 'event_broker',
+): EndpointConfig {
+  if (!isPlainObject(config)) {
+    throw new ConfigError(
+      `The ${section} settings must be an object (an endpoints.yml section or an EndpointConfig), got ${describeValue(config)}.`,
+      { key: section },
+    );
+  }
+  if (!('kwargs' in config)) return toEndpointConfig(config, section);
+  const given = config as Partial<EndpointConfig> & Record<string, unknown>;
+  const name = typeof given.section === 'string' ? given.section : section;
+  const stray = Object.keys(config).filter((key) => !ENDPOINT_CONFIG_FIELDS.includes(key));
+  if (
+    stray.length > 0 ||
+    !isPlainObject(given.kwargs) ||
+    (given.consumed !== undefined && !isPlainObject(given.consumed))
+  ) {
+    throw new ConfigError(
+      `The ${name} settings mix the two shapes ${name} accepts: ${
+        stray.length > 0
+          ? `${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} not ${stray.length === 1 ? 'a field' : 'fields'} of an EndpointConfig`
+          : 'kwargs and consumed must be objects'
+      }. Pass either the section as written in endpoints.yml ({ type, url, queues, ... }) or an EndpointConfig ` +
+        '(from loadEndpoints() or toEndpointConfig()) with every setting other than type and url in kwargs.',
+      { key: name, file: typeof given.file === 'string' ? given.file : undefined },
+    );
+  }
+  return {
+    section: name,
+    type: given.type === undefined || given.type === null ? undefined : String(given.type),
+    url: given.url,
+    kwargs: given.kwargs,
+    consumed: given.consumed ?? {},
+    file: typeof given.file === 'string' ? given.file : undefined,
   };
 }

@@ -17,6 +17,17 @@ export const ENV_VAR_PATTERN = /^(.*)\$\{(.*)\}(.*)$/s;
 /** Python's `posixpath.expandvars` pattern: `$name` or `${anything-but-brace}`. */
 const EXPANDVARS = /\$(\w+|\{[^}]*\})/g;
 
+/** `$NAME` and `${...}` references, as a splitting pattern (odd parts are the references). */
+const REFERENCES = /(\$\w+|\$\{[^}]*\})/;
+
+/** The value with every word outside its variable references as `***`: how a secret's value is shown. */
+export function hideLiteralText(value: string): string {
+  return value
+    .split(REFERENCES)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\S+/g, '***')))
+    .join('');
+}
+
 export type Environment = Record<string, string | undefined>;
 
 export function expandVars(value: string, env: Environment): string {

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { CreateEventBrokerOptions } from '../config/create-event-broker';
-import { type EndpointConfig, toEndpointConfig } from '../config/endpoint-config';
+import { asEndpointConfig, type EndpointConfig } from '../config/endpoint-config';
 import { ADAPTER_PACKAGES, importAdapterExport } from '../config/import-adapter';
 import { importModule } from '../config/load-module';
 import { MissingDependencyError, UnsupportedBrokerTypeError } from '../errors/errors';
@@ -39,8 +39,7 @@ export async function createMessageSource(
   config: EndpointConfig | Record<string, unknown>,
   options: MessageSourceOptions & Pick<CreateEventBrokerOptions, 'importModule' | 'baseDir'> = {},
 ): Promise<MessageSource> {
-  const endpoint =
-    'kwargs' in config && 'section' in config ? (config as EndpointConfig) : toEndpointConfig(config);
+  const endpoint = asEndpointConfig(config);
   const type = (endpoint.type ?? 'pika').trim().toLowerCase();
   const logger = options.logger ?? noopLogger;
   if (type === 'file') return FileMessageSource.fromEndpointConfig(endpoint, options);

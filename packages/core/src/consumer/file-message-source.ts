@@ -1,4 +1,5 @@
 import { followEventFile } from '../broker/follow-event-file';
+import { asEndpointConfig, type EndpointConfig } from '../config/endpoint-config';
 import { ConfigError } from '../errors/errors';
 import type { ConsumeOptions, MessageSource, SourceMessage } from './message-source';
 
@@ -21,11 +22,13 @@ export class FileMessageSource implements MessageSource {
     this.description = options.path;
   }
 
+  /** `config` is an EndpointConfig or the section as written (`{ type: 'file', path }`). */
   static fromEndpointConfig(
-    config: { kwargs?: Record<string, unknown>; file?: string | undefined },
+    section: EndpointConfig | Record<string, unknown>,
     options: { fromBeginning?: boolean } = {},
   ): FileMessageSource {
-    const path = config.kwargs?.path ?? 'rasa_event.log';
+    const config = asEndpointConfig(section);
+    const path = config.kwargs.path ?? 'rasa_event.log';
     if (typeof path !== 'string') {
       throw new ConfigError('event_broker.path must be a file path string.', {
         key: 'event_broker.path',

@@ -1,9 +1,15 @@
+import { censorText } from '../logging/censor';
+import { BRAND } from './brand';
+import { redactCause, redactDetails } from './redact';
+
 /**
  * Every error this project throws is a BrokerError with a stable `code` and a `canRetry` hint.
  * `instanceof` breaks when a process loads both the ESM and the CJS build (or two copies of the
  * package), so errors carry a global symbol brand and classes offer `isInstance()`.
+ *
+ * Errors end up in logs, so nothing a BrokerError holds may carry a secret: URL credentials in
+ * the message are hidden, and `cause` and `details` are cleaned copies (see `redactCause`).
  */
-const BRAND = Symbol.for('@broker/core.BrokerError');
 const KINDS = Symbol.for('@broker/core.BrokerError.kinds');
 
 export const brokerErrorCodes = [
@@ -29,10 +35,11 @@ export const brokerErrorCodes = [
 export type BrokerErrorCode = (typeof brokerErrorCodes)[number];
 
 export interface BrokerErrorOptions {
+  /** The error behind this one; kept as a cleaned copy unless it is a BrokerError (see `redactCause`). */
   cause?: unknown;
   /** Whether trying the same operation again later can succeed. */
   canRetry?: boolean;
-  /** Extra structured context; never put credentials here. */
+  /** Extra structured context; secret-looking fields are kept as `***`. */
   details?: Record<string, unknown>;
 }
 
@@ -44,11 +51,14 @@ export class BrokerError extends Error {
   declare readonly [KINDS]: readonly string[];
 
   constructor(code: BrokerErrorCode, message: string, options: BrokerErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      censorText(message),
+      options.cause === undefined ? undefined : { cause: redactCause(options.cause) },
+    );
     this.name = new.target.name;
     this.code = code;
     this.canRetry = options.canRetry ?? false;
-    this.details = options.details;
+    this.details = options.details && redactDetails(options.details);
     Object.defineProperty(this, BRAND, { value: true });
     Object.defineProperty(this, KINDS, { value: kindsOf(new.target) });
   }

@@ -22,6 +22,25 @@ export interface EventBrokerContractHarness {
   timeoutMs?: number;
 }
 
+/** Publishes each body, expecting an EventValidationError naming its field; none may be published. */
+function expectRefused(broker: EventBroker, bad: [body: unknown, path: string][]): void {
+  for (const [body, path] of bad) {
+    let caught: unknown;
+    try {
+      broker.publish(body as never);
+    } catch (error) {
+      caught = error;
+    }
+    expect(
+      EventValidationError.isInstance(caught),
+      `publish(<a body with a bad ${path}>) threw ${String(caught)}`,
+    ).toBe(true);
+    expect((caught as EventValidationError).path).toBe(path);
+    expect((caught as EventValidationError).code).toBe('BROKER_INVALID_EVENT');
+  }
+  expect(broker.stats().published).toBe(0);
+}
+
 /**
  * The behaviour every EventBroker must have, as a vitest suite: delivery, per-sender order,
  * flush, close semantics, publish after close, bad bodies. Core runs it against its own
@@ -124,20 +143,42 @@ export function describeEventBrokerContract(name: string, harness: EventBrokerCo
         [{ sender_id: '', event: 'restart', timestamp: 1 }, 'sender_id'],
         [{ sender_id: 'x', event: 'action', timestamp: Number.NaN, name: 'a' }, 'timestamp'],
       ];
-      for (const [body, path] of bad) {
-        let caught: unknown;
-        try {
-          broker.publish(body as never);
-        } catch (error) {
-          caught = error;
-        }
-        expect(EventValidationError.isInstance(caught), `publish(${JSON.stringify(body)}) should throw`).toBe(
-          true,
-        );
-        expect((caught as EventValidationError).path).toBe(path);
-        expect((caught as EventValidationError).code).toBe('BROKER_INVALID_EVENT');
-      }
-      expect(broker.stats().published).toBe(0);
+      expectRefused(broker, bad);
+    });
+
+    it('refuses bodies that cannot be read or written as JSON with EventValidationError naming the field', async () => {
+      const { broker } = await setup();
+      const circular: Record<string, unknown> = { sender_id: 'x', ...userUttered('hi') };
+      circular.metadata = { conversation: { back: circular } };
+      const loop: unknown[] = [1];
+      loop.push(loop);
+      const throwing = (body: object, key: string) =>
+        Object.defineProperty(body, key, {
+          enumerable: true,
+          get() {
+            throw new TypeError(`${key} is not available`);
+          },
+        });
+      const bad: [unknown, string][] = [
+        [circular, 'metadata.conversation.back'],
+        [{ sender_id: 'x', ...slotSet('list', 1), value: loop }, 'value[1]'],
+        [throwing({ sender_id: 'x', event: 'user', timestamp: 1 }, 'text'), 'text'],
+        [throwing({ event: 'restart', timestamp: 1 }, 'sender_id'), 'sender_id'],
+        [{ sender_id: 'x', ...userUttered('hi'), metadata: throwing({}, 'locale') }, 'metadata.locale'],
+        [
+          {
+            sender_id: 'x',
+            ...slotSet('when', 1),
+            value: {
+              toJSON: () => {
+                throw new RangeError('bad date');
+              },
+            },
+          },
+          'value',
+        ],
+      ];
+      expectRefused(broker, bad);
     });
 
     it('close flushes what is pending, reports nothing undelivered, and is idempotent', async () => {

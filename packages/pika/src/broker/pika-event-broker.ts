@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  asEndpointConfig,
   type BrokerError,
   BufferedEventBroker,
   ConfigReader,
@@ -102,16 +103,18 @@ export class PikaEventBroker extends BufferedEventBroker {
   }
 
   /**
-   * Builds the broker from an `endpoints.yml` `event_broker` section with Rasa's keys. With
+   * Builds the broker from an `endpoints.yml` `event_broker` section with Rasa's keys: an
+   * EndpointConfig (from `loadEndpoints`) or the section as written (`{ url, queues, ... }`). With
    * `startup: wait` (the default, as Rasa) it resolves once connected and rejects with a
    * ConnectionError after `connection_attempts`; with `startup: buffer` it resolves at once.
    * Non-retryable problems (bad credentials, unknown vhost, certificates) reject at once.
    */
   static async fromEndpointConfig(
-    config: EndpointConfig,
+    section: EndpointConfig | Record<string, unknown>,
     deps: { logger?: Logger | undefined } = {},
   ): Promise<PikaEventBroker> {
     const logger = childLogger(deps.logger, { broker: 'pika' });
+    const config = asEndpointConfig(section);
     const reader = new ConfigReader(
       { url: config.url, ...config.kwargs },
       { prefix: config.section, file: config.file, logger },

@@ -1,4 +1,5 @@
 import {
+  asEndpointConfig,
   BrokerClosedError,
   BrokerError,
   ConfigError,
@@ -91,9 +92,12 @@ export class PikaMessageSource implements MessageSource {
     this.description = `queue ${settings.queue} on ${settings.connection.endpoint.display}`;
   }
 
-  /** Reads the same `event_broker` section the broker reads; `queue` and `deadLetter` choose what to consume. */
+  /**
+   * Reads the same `event_broker` section the broker reads (an EndpointConfig or the section as
+   * written); `queue` and `deadLetter` choose what to consume.
+   */
   static fromEndpointConfig(
-    config: EndpointConfig,
+    section: EndpointConfig | Record<string, unknown>,
     options: {
       logger?: Logger | undefined;
       queue?: string | undefined;
@@ -101,6 +105,7 @@ export class PikaMessageSource implements MessageSource {
     } = {},
   ): PikaMessageSource {
     const logger = childLogger(options.logger, { source: 'pika' });
+    const config = asEndpointConfig(section);
     const reader = new ConfigReader(
       { url: config.url, ...config.kwargs },
       { prefix: config.section, file: config.file, logger },

@@ -28,37 +28,48 @@ afterAll(async () => {
   await reader.close();
 });
 
+/** A section for a fresh queue and exchange on the TLS node, as written and as an EndpointConfig. */
 function endpoint(values: Record<string, unknown>) {
   const queue = uniqueName('tls');
   const exchange = uniqueName('tls-x');
   created.queues.push(queue);
   created.exchanges.push(exchange);
-  return {
-    queue,
-    config: toEndpointConfig({
-      url: `amqps://${node.host}:${node.port}`,
-      username: node.username,
-      password: node.password,
-      queues: [queue],
-      exchange_name: exchange,
-      connection_attempts: 20,
-      ...values,
-    }),
+  const section = {
+    url: `amqps://${node.host}:${node.port}`,
+    username: node.username,
+    password: node.password,
+    queues: [queue],
+    exchange_name: exchange,
+    connection_attempts: 20,
+    ...values,
   };
+  return { queue, section, config: toEndpointConfig(section) };
 }
 
 const client = () => ({ ssl_cafile: files.ca, ssl_certfile: files.clientCert, ssl_keyfile: files.clientKey });
 
-async function roundTrip(values: Record<string, unknown>): Promise<void> {
-  const { queue, config } = endpoint(values);
-  const broker = await PikaEventBroker.fromEndpointConfig(config);
+/** Publishes one event through a broker built from the section (as an EndpointConfig, or as written) and checks its queue got it. */
+async function roundTrip(
+  values: Record<string, unknown>,
+  shape: 'config' | 'flat' = 'config',
+): Promise<string> {
+  const { queue, section, config } = endpoint(values);
+  const broker = await PikaEventBroker.fromEndpointConfig(shape === 'flat' ? section : config);
   broker.publish({ sender_id: 'tls', ...slotSet('secure', true) });
   await broker.flush(10_000);
   await broker.close();
   const reader = await AmqpReader.open(node.amqpUrl);
   expect(await reader.messageCount(queue)).toBe(1);
   await reader.close();
+  return broker.url;
 }
+
+describe('a flat section given straight to fromEndpointConfig', () => {
+  it('reaches the node, exchange and queue it names, over TLS with its certificates', async () => {
+    const url = await roundTrip({ type: 'pika', url: node.host, port: node.port, ...client() }, 'flat');
+    expect(url).toBe(`amqps://${node.username}@${node.host}:${node.port}`);
+  });
+});
 
 /** Builds the broker (startup: wait, 20 attempts) and returns the error; TLS problems must not be retried. */
 async function tlsFailure(values: Record<string, unknown>): Promise<BrokerError> {
