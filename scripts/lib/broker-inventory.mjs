@@ -7,10 +7,10 @@ import { REPO_ROOT } from './workspace-packages.mjs';
 /**
  * What exists on the local test services, for the leftover check: RabbitMQ vhosts, queues (with
  * their message counts) and exchanges on the three nodes, Kafka topics (with their end offsets)
- * and consumer groups on the single node and the cluster, PostgreSQL databases and schemas.
+ * and consumer groups on the single node and the cluster, PostgreSQL databases, schemas and the tables of `public`.
  *
  * @typedef {object} Resource
- * @property {string} kind `queue`, `exchange`, `vhost`, `topic`, `consumer group`, `database`, `schema`
+ * @property {string} kind `queue`, `exchange`, `vhost`, `topic`, `consumer group`, `database`, `schema`, `table`
  * @property {string} name
  * @property {number} [count] messages in a queue, records written to a topic (sum of end offsets)
  * @property {number} [members] members of a consumer group
@@ -136,9 +136,12 @@ async function postgresResources() {
       `SELECT nspname AS name FROM pg_namespace
         WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'`,
     );
+    // A test that leaves the schema unset writes into `public`, which always exists.
+    const tables = await client.query(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`);
     return [
       ...databases.rows.map((row) => ({ kind: 'database', name: row.name })),
       ...schemas.rows.map((row) => ({ kind: 'schema', name: row.name })),
+      ...tables.rows.map((row) => ({ kind: 'table', name: `public.${row.name}` })),
     ];
   } finally {
     await client.end().catch(() => {});
