@@ -23,6 +23,7 @@ await consumeRabbitMqEvents(
     username: process.env.RABBITMQ_USERNAME ?? 'guest',
     password: process.env.RABBITMQ_PASSWORD ?? 'guest',
     queue: process.env.RABBITMQ_QUEUE ?? 'rasa_core_events',
+    exchangeName: process.env.RABBITMQ_EXCHANGE ?? 'rasa-exchange',
     autoAck: true,
     signal: controller.signal,
   },

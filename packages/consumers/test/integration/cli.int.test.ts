@@ -904,8 +904,7 @@ describe('broker demo', () => {
   });
 
   it('streams through Kafka and reads back through the message source', async () => {
-    const topic = `consumers-demo-${Date.now()}`;
-    const result = await runCli(['demo', '--no-delay', '--endpoints', endpointsFile(kafkaEndpoint(topic))]);
+    const result = await runCli(['demo', '--no-delay', '--endpoints', kafka().endpoints]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       /33 events published, 33 confirmed by the broker, 33 consumed, 0 undelivered\./,

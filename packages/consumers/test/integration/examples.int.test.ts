@@ -1,7 +1,7 @@
 // The examples in examples/*, run with the commands their READMEs give (read from the READMEs,
 // so a command that stops working there fails here): publish a Rasa turn as documented, start
 // the example, wait for the eight events it prints, Ctrl-C (SIGINT to its process group), and
-// expect exit status 0. Each run gets a queue, topic and consumer group of its own.
+// expect exit status 0. Each run gets a queue, exchange, topic and consumer group of its own.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ const events = rasaTurnLines().map((line) => JSON.parse(line) as Record<string, 
 const running = new Set<CliRun>();
 const topics: string[] = [];
 const queues: string[] = [];
+const exchanges: string[] = [];
 let rabbitUrl: string;
 
 /** The commands of a README's ```sh blocks, one per entry, with `\` continuations joined. */
@@ -64,15 +65,21 @@ function userEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs the README's `printf ... > /tmp/x.yml` with the shared name replaced by ours; returns the file. */
-function writeEndpoints(printf: string, sharedName: string, ownName: string): string {
+/**
+ * Runs the README's `printf ... > /tmp/x.yml` with each shared (default) name replaced by ours,
+ * so nothing reaches queues, exchanges or topics others use; returns the file.
+ */
+function writeEndpoints(printf: string, ownNames: Record<string, string>): string {
   const documented = /> (\S+\.yml)$/.exec(printf)?.[1];
   if (!documented) throw new Error(`No endpoints file in: ${printf}`);
-  const file = join(work, `${ownName}.yml`);
-  execFileSync('bash', ['-c', printf.replace(documented, file).replaceAll(sharedName, ownName)], {
-    cwd: root,
-  });
-  expect(readFileSync(file, 'utf8')).toContain(ownName);
+  const file = join(work, `endpoints-${randomUUID().slice(0, 8)}.yml`);
+  let command = printf.replace(documented, file);
+  for (const [shared, own] of Object.entries(ownNames)) {
+    // A README that stopped naming a setting would leave it at its shared default, unseen.
+    expect(command).toContain(shared);
+    command = command.replaceAll(shared, own);
+  }
+  execFileSync('bash', ['-c', command], { cwd: root });
   return file;
 }
 
@@ -128,6 +135,7 @@ afterAll(async () => {
       await channel.deleteQueue(queue);
       await channel.deleteQueue(`${queue}.dead-letter`);
     }
+    for (const exchange of exchanges) await channel.deleteExchange(exchange);
   } finally {
     await connection.close();
   }
@@ -138,15 +146,19 @@ describe('examples/pika-consumer', () => {
 
   it('prints every event of a turn published as the README shows, and exits 0 on Ctrl-C', async () => {
     const queue = `examples-pika-${randomUUID().slice(0, 8)}`;
+    const exchange = `${queue}-x`;
     queues.push(queue);
+    exchanges.push(exchange);
     const run = start(
       only(commands, (c) => c.includes('npm --prefix examples/pika-consumer start'), 'start'),
-      { RABBITMQ_QUEUE: queue },
+      { RABBITMQ_QUEUE: queue, RABBITMQ_EXCHANGE: exchange },
     );
     const endpoints = writeEndpoints(
       only(commands, (c) => c.startsWith('printf '), 'printf'),
-      'rasa_core_events',
-      queue,
+      {
+        rasa_core_events: queue,
+        'rasa-exchange': exchange,
+      },
     );
     publish(
       only(commands, (c) => c.startsWith('node packages/consumers/dist/cli.js publish'), 'publish'),
@@ -176,8 +188,9 @@ describe('examples/kafka-consumer', () => {
   beforeAll(() => {
     const endpoints = writeEndpoints(
       only(commands, (c) => c.startsWith('printf '), 'printf'),
-      'rasa_core_events',
-      topic,
+      {
+        rasa_core_events: topic,
+      },
     );
     publish(
       only(commands, (c) => c.startsWith('node packages/consumers/dist/cli.js publish'), 'publish'),

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumeKafkaEvents } from '../../src/reference/consume-kafka-events';
 import { consumeRabbitMqEvents } from '../../src/reference/consume-rabbitmq-events';
 import {
+  deleteKafkaTopics,
   deleteRabbit,
   endpointsFile,
   kafkaEndpoint,
@@ -51,6 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await deleteRabbit(url, names);
+  await deleteKafkaTopics([topic]);
 });
 
 describe('reference consumers (the seed examples as library functions)', () => {

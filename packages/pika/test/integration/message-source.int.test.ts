@@ -38,7 +38,7 @@ afterAll(async () => {
 function topology(url: string) {
   const queue = uniqueName('source');
   const exchange = uniqueName('source-x');
-  cleanup.push({ url, queues: [queue, `${queue}.dead-letter`], exchanges: [exchange] });
+  cleanup.push({ url, queues: [queue], exchanges: [exchange] });
   return { queue, exchange };
 }
 

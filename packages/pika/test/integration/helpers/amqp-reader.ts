@@ -88,9 +88,14 @@ export class AmqpReader {
     return (await this.channel.checkQueue(queue)).messageCount;
   }
 
-  /** Deletes queues and exchanges a test created; missing ones are fine. */
+  /**
+   * Deletes queues and exchanges a test created, and the `<queue>.dead-letter` queue a message
+   * source declares next to each queue it consumes; missing ones are fine.
+   */
   async remove(queues: string[], exchanges: string[] = []): Promise<void> {
-    for (const queue of queues) await this.safely((channel) => channel.deleteQueue(queue));
+    for (const queue of queues.flatMap((name) => [name, `${name}.dead-letter`])) {
+      await this.safely((channel) => channel.deleteQueue(queue));
+    }
     for (const exchange of exchanges) await this.safely((channel) => channel.deleteExchange(exchange));
   }
 
