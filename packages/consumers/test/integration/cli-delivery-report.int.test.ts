@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/run-cli';
+import { type CliResult, runCli } from '../helpers/run-cli';
 import {
   deleteKafkaTopics,
   deleteRabbit,
@@ -66,6 +66,15 @@ function lastJson(output: string): Record<string, unknown> {
   return JSON.parse(lines[lines.length - 1] as string);
 }
 
+/** A run against Kafka's SASL listener with a wrong password: exit 4, not ok, nothing confirmed, the reason named, the password never shown. */
+function expectRefusedLogin(result: CliResult, summary: Record<string, unknown>): void {
+  expect(result.code, result.stderr).toBe(4);
+  const printed = lastJson(result.stdout);
+  expect(printed).toMatchObject({ ok: false, confirmed: 0, ...summary });
+  expect(String(printed.lastError)).toMatch(/SASL PLAIN authentication/);
+  expect(result.stdout + result.stderr).not.toContain(WRONG_PASSWORD);
+}
+
 const lines = (count: number) =>
   `${Array.from({ length: count }, () => wireBody('delivery-report')).join('\n')}\n`;
 
@@ -98,11 +107,7 @@ describe('broker publish reports what the broker did not confirm', () => {
 
   it('to Kafka with a wrong SASL password: ok false, confirmed 0, exit 4 (cannot connect), password never shown', async () => {
     const result = await runCli(['publish', '-e', wrongKafkaPassword(), '--json'], { input: lines(3) });
-    expect(result.code, result.stderr).toBe(4);
-    const summary = lastJson(result.stdout);
-    expect(summary).toMatchObject({ ok: false, published: 3, confirmed: 0, undelivered: 3 });
-    expect(String(summary.lastError)).toMatch(/SASL PLAIN authentication/);
-    expect(result.stdout + result.stderr).not.toContain(WRONG_PASSWORD);
+    expectRefusedLogin(result, { command: 'publish', published: 3, undelivered: 3 });
   }, 60_000);
 });
 
@@ -128,10 +133,6 @@ describe('broker export reports what the broker did not confirm', () => {
       trackerDump,
       '--json',
     ]);
-    expect(result.code, result.stderr).toBe(4);
-    const summary = lastJson(result.stdout);
-    expect(summary).toMatchObject({ command: 'export', ok: false, confirmed: 0 });
-    expect(String(summary.lastError)).toMatch(/SASL PLAIN authentication/);
-    expect(result.stdout + result.stderr).not.toContain(WRONG_PASSWORD);
+    expectRefusedLogin(result, { command: 'export' });
   }, 60_000);
 });
