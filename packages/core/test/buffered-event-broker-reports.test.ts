@@ -78,7 +78,7 @@ describe('the close report lists every event not delivered over the broker’s l
     expect(report.stats).toMatchObject({ published: 3, failed: 3, confirmed: 0 });
   });
 
-  it('keeps at most as many bodies as the buffer holds, and counts the rest', async () => {
+  it('keeps at most as many bodies as a small buffer holds, and counts the rest', async () => {
     const broker = new ManualBroker({ logger: noopLogger, buffer: { maxEvents: 2 } });
     for (let round = 0; round < 3; round++) {
       broker.publish(event(2 * round));
@@ -92,6 +92,24 @@ describe('the close report lists every event not delivered over the broker’s l
     ]);
     expect(report.undeliveredOmitted).toBe(4);
     expect(report.stats.failed).toBe(6);
+  });
+
+  it('keeps at most 1000 bodies with a large buffer, so a long outage does not keep what the buffer dropped', async () => {
+    const broker = new ManualBroker({
+      logger: noopLogger,
+      buffer: { maxEvents: 10, overflow: 'drop-oldest' },
+    });
+    for (let n = 0; n < 1020; n++) broker.publish(event(n));
+    const large = new ManualBroker({ logger: noopLogger });
+    for (let n = 0; n < 1005; n++) large.publish(event(n));
+    large.failInFlight(large.takeAll(), new PublishError('refused'));
+    const report = await large.close();
+    expect(report.undelivered).toHaveLength(1000);
+    expect(report.undeliveredOmitted).toBe(5);
+    expect(JSON.parse(report.undelivered.at(-1)!.body).value).toBe(999);
+    const dropped = await broker.close({ timeout: 0 });
+    expect(dropped.undelivered.length + dropped.undeliveredOmitted).toBe(1020);
+    expect(dropped.undelivered.length).toBeLessThanOrEqual(10);
   });
 });
 

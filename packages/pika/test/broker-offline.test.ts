@@ -163,7 +163,7 @@ describe('startup: buffer', () => {
     ]);
     expect(logger.warnings().join('\n')).toMatch(/publish buffer full: dropped the oldest 1 event/);
     const report = await broker.close({ timeout: 0 });
-    // The report keeps as many events as the buffer holds (3), oldest first, and counts the rest.
+    // The report keeps no more events than this small buffer holds (3), oldest first, and counts the rest.
     expect(report.undelivered.map((u) => [JSON.parse(u.body).value, u.reason])).toEqual([
       [0, 'dropped'],
       [1, 'dropped'],

@@ -18,7 +18,7 @@ import type {
   UndeliveredEvent,
 } from './event-broker';
 import { type OutboundMessage, OutboundQueue } from './outbound-queue';
-import { toUndelivered, UndeliveredLog } from './undelivered-log';
+import { toUndelivered, UNDELIVERED_REPORT_LIMITS, UndeliveredLog } from './undelivered-log';
 
 export interface BufferedEventBrokerOptions {
   /** Shown in logs and errors, e.g. `pika` or `kafka`. */
@@ -69,7 +69,10 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
     this.queue = new OutboundQueue(checkBufferLimits(options.buffer ?? {}), (dropped) =>
       this.onDropped(dropped),
     );
-    this.undelivered = new UndeliveredLog(this.queue.limits.maxEvents, this.queue.limits.maxBytes);
+    this.undelivered = new UndeliveredLog(
+      Math.min(this.queue.limits.maxEvents, UNDELIVERED_REPORT_LIMITS.maxEvents),
+      Math.min(this.queue.limits.maxBytes, UNDELIVERED_REPORT_LIMITS.maxBytes),
+    );
   }
 
   get state(): BrokerState {

@@ -86,8 +86,9 @@ export interface CloseReport {
   confirmed: number;
   /**
    * Every accepted event the broker did not deliver over its lifetime (failed, dropped, or
-   * still pending when the close timeout expired), oldest first. The list keeps at most as many
-   * events and bytes as the buffer limits allow; the rest are counted in `undeliveredOmitted`.
+   * still pending when the close timeout expired), oldest first. The list keeps at most 1000
+   * events and 1 MiB of bodies (less when the buffer limits are smaller); the rest are counted
+   * in `undeliveredOmitted` (an `undelivered` listener gets every one of them).
    * `undelivered.length + undeliveredOmitted === stats.failed + stats.dropped`.
    */
   undelivered: UndeliveredEvent[];

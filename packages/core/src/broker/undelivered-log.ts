@@ -1,10 +1,14 @@
 import type { UndeliveredEvent } from './event-broker';
 import type { OutboundMessage } from './outbound-queue';
 
+/** Most events and body bytes the close report keeps; a listener for `undelivered` gets them all. */
+export const UNDELIVERED_REPORT_LIMITS = { maxEvents: 1000, maxBytes: 1024 * 1024 } as const;
+
 /**
  * Every event a broker accepted and did not deliver over its lifetime, for the close report.
  * Written only when something fails, so publishing pays nothing for it. Bodies are kept up to
- * the given bounds (the buffer's), oldest first; past them only the count grows.
+ * the given bounds, oldest first; past them only the count grows, so that a long outage under
+ * `drop-oldest` does not keep in memory what the buffer dropped to stay within its limits.
  */
 export class UndeliveredLog {
   private readonly kept: UndeliveredEvent[] = [];
