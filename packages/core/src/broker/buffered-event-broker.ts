@@ -18,7 +18,7 @@ import type {
   UndeliveredEvent,
 } from './event-broker';
 import { type OutboundMessage, OutboundQueue } from './outbound-queue';
-import { toUndelivered, UNDELIVERED_REPORT_LIMITS, UndeliveredLog } from './undelivered-log';
+import { toUndelivered, UndeliveredLog } from './undelivered-log';
 
 export interface BufferedEventBrokerOptions {
   /** Shown in logs and errors, e.g. `pika` or `kafka`. */
@@ -69,10 +69,7 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
     this.queue = new OutboundQueue(checkBufferLimits(options.buffer ?? {}), (dropped) =>
       this.onDropped(dropped),
     );
-    this.undelivered = new UndeliveredLog(
-      Math.min(this.queue.limits.maxEvents, UNDELIVERED_REPORT_LIMITS.maxEvents),
-      Math.min(this.queue.limits.maxBytes, UNDELIVERED_REPORT_LIMITS.maxBytes),
-    );
+    this.undelivered = UndeliveredLog.within(this.queue.limits);
   }
 
   get state(): BrokerState {
@@ -209,13 +206,21 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
     else this.fallback?.warn(error, message);
   }
 
-  /** Every undelivered event goes through here: into the close report, and to an `undelivered` listener. */
+  /** Every event lost before close goes through here: into the close report, and to an `undelivered` listener. */
   private recordUndelivered(
     messages: OutboundMessage[],
     reason: UndeliveredEvent['reason'],
     error: BrokerError | (() => BrokerError),
   ): void {
     this.undelivered.add(messages, reason);
+    this.emitUndelivered(messages, reason, error);
+  }
+
+  private emitUndelivered(
+    messages: OutboundMessage[],
+    reason: UndeliveredEvent['reason'],
+    error: BrokerError | (() => BrokerError),
+  ): void {
     if (this.listenerCount('undelivered') === 0) return;
     const events = messages.map((message) => toUndelivered(message, reason));
     this.emit('undelivered', events, typeof error === 'function' ? error() : error);
@@ -298,7 +303,8 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
         `${leftOver.length} event(s) were not confirmed within the close timeout (${timeoutMs} ms); they are listed in the close report.`,
         leftOver.length,
       );
-      this.recordUndelivered(leftOver, 'close-timeout', error);
+      // Listed in full: they are in memory anyway, and the caller may want to store them elsewhere.
+      this.emitUndelivered(leftOver, 'close-timeout', error);
       this.reportError(error);
     }
     try {
@@ -308,7 +314,10 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
     }
     if (this.currentState !== 'failed') this.setState('closed');
     const stats = this.queue.stats();
-    const undelivered = this.undelivered.events;
+    const undelivered = [
+      ...this.undelivered.events,
+      ...leftOver.map((message) => toUndelivered(message, 'close-timeout')),
+    ];
     const undeliveredOmitted = this.undelivered.omitted;
     const total = undelivered.length + undeliveredOmitted;
     if (total > 0) {

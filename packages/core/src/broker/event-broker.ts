@@ -86,9 +86,10 @@ export interface CloseReport {
   confirmed: number;
   /**
    * Every accepted event the broker did not deliver over its lifetime (failed, dropped, or
-   * still pending when the close timeout expired), oldest first. The list keeps at most 1000
-   * events and 1 MiB of bodies (less when the buffer limits are smaller); the rest are counted
-   * in `undeliveredOmitted` (an `undelivered` listener gets every one of them).
+   * still pending when the close timeout expired), oldest first. Those still pending at close
+   * are all listed; of those failed or dropped before, the first 1000 (with at most 1 MiB of
+   * bodies, or a fiftieth of the buffer's `maxBytes`) are, and the rest are counted in
+   * `undeliveredOmitted` (an `undelivered` listener gets every one of them).
    * `undelivered.length + undeliveredOmitted === stats.failed + stats.dropped`.
    */
   undelivered: UndeliveredEvent[];

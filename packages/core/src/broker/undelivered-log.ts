@@ -1,16 +1,27 @@
+import type { BufferLimits } from './buffer-limits';
 import type { UndeliveredEvent } from './event-broker';
 import type { OutboundMessage } from './outbound-queue';
 
-/** Most events and body bytes the close report keeps; a listener for `undelivered` gets them all. */
-export const UNDELIVERED_REPORT_LIMITS = { maxEvents: 1000, maxBytes: 1024 * 1024 } as const;
+/** Most events, and most body bytes (and at most a fiftieth of the buffer's), the log keeps. */
+const MAX_EVENTS = 1000;
+const MAX_BYTES = 1024 * 1024;
+const BUFFER_SHARE = 50;
 
 /**
- * Every event a broker accepted and did not deliver over its lifetime, for the close report.
- * Written only when something fails, so publishing pays nothing for it. Bodies are kept up to
- * the given bounds, oldest first; past them only the count grows, so that a long outage under
- * `drop-oldest` does not keep in memory what the buffer dropped to stay within its limits.
+ * The events a broker failed or dropped before its close, for the close report. Written only
+ * when something fails, so publishing pays nothing for it. Bodies are kept up to a bound, oldest
+ * first; past it only the count grows, so that a long outage under `drop-oldest` does not keep
+ * in memory what the buffer dropped to stay within its own limits.
  */
 export class UndeliveredLog {
+  /** A log whose bodies take at most a fiftieth of the buffer's bytes: 1000 events and 1 MiB at most. */
+  static within(limits: Required<BufferLimits>): UndeliveredLog {
+    return new UndeliveredLog(
+      Math.min(limits.maxEvents, MAX_EVENTS),
+      Math.min(Math.floor(limits.maxBytes / BUFFER_SHARE), MAX_BYTES),
+    );
+  }
+
   private readonly kept: UndeliveredEvent[] = [];
   private keptBytes = 0;
   private omittedCount = 0;
