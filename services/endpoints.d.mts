@@ -138,6 +138,8 @@ export function stopRabbitNode(name: RabbitNodeName): Promise<ScriptResult>;
 export function startRabbitNode(name: RabbitNodeName): Promise<ScriptResult>;
 export function killRabbitNode(name: RabbitNodeName): Promise<ScriptResult>;
 export function closeRabbitConnections(name: RabbitNodeName): Promise<ScriptResult>;
+export function raiseRabbitMemoryAlarm(name: RabbitNodeName): Promise<ScriptResult>;
+export function clearRabbitMemoryAlarm(name: RabbitNodeName): Promise<ScriptResult>;
 export function clusterUp(): Promise<ScriptResult>;
 export function clusterDown(): Promise<ScriptResult>;
 export function stopClusterBroker(n: ClusterBrokerId): Promise<ScriptResult>;

@@ -158,6 +158,12 @@ export const killRabbitNode = async (name) => runScript('rabbitmq-node.sh', ['ki
 /** `rabbitmqctl close_all_connections "test"` on the node: clients get connection.close (320). */
 export const closeRabbitConnections = async (name) =>
   runScript('rabbitmq-node.sh', ['close-connections', node(name)], 120_000);
+/** Raises the node's memory alarm (a watermark it is always above): RabbitMQ blocks publishing connections. */
+export const raiseRabbitMemoryAlarm = async (name) =>
+  runScript('rabbitmq-node.sh', ['memory-alarm-on', node(name)], 120_000);
+/** Restores the node's memory watermark: the alarm clears and blocked connections are unblocked. */
+export const clearRabbitMemoryAlarm = async (name) =>
+  runScript('rabbitmq-node.sh', ['memory-alarm-off', node(name)], 120_000);
 
 /** Starts the 3-broker Kafka cluster (idempotent); resolves when all 3 brokers serve metadata. */
 export const clusterUp = async () => runScript('kafka-cluster.sh', ['up'], 240_000);

@@ -24,6 +24,9 @@ FAULT_VHOST=broker-test
 LIMITED_USER=limited
 LIMITED_PASSWORD=limited-secret
 
+# vm_memory_high_watermark.relative of the test nodes; `memory-alarm off` restores it.
+RABBIT_MEMORY_WATERMARK=0.4
+
 TLS_NODE=broker-tls@localhost
 TLS_PLAIN_PORT=5674
 TLS_AMQPS_PORT=5671
@@ -228,7 +231,7 @@ rabbit_write_config() {
     echo "log.file.level = info"
     echo "loopback_users.guest = true"
     echo "disk_free_limit.absolute = 50MB"
-    echo "vm_memory_high_watermark.relative = 0.4"
+    echo "vm_memory_high_watermark.relative = $RABBIT_MEMORY_WATERMARK"
     case $which in
     fault)
       echo "listeners.tcp.1 = 127.0.0.1:$FAULT_PORT"

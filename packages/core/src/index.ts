@@ -1,3 +1,10 @@
+export type { BufferLimits, OverflowPolicy } from './broker/buffer-limits';
+export {
+  BUFFER_LIMIT_RANGE,
+  checkBufferLimits,
+  DEFAULT_BUFFER_LIMITS,
+  OVERFLOW_POLICIES,
+} from './broker/buffer-limits';
 export type { BufferedEventBrokerOptions } from './broker/buffered-event-broker';
 export { BufferedEventBroker } from './broker/buffered-event-broker';
 export type { EncodedEventBody } from './broker/encode-event-body';
@@ -24,8 +31,8 @@ export type {
   InMemorySubscriber,
 } from './broker/in-memory-event-broker';
 export { InMemoryEventBroker } from './broker/in-memory-event-broker';
-export type { BufferLimits, OutboundMessage, OverflowPolicy } from './broker/outbound-queue';
-export { DEFAULT_BUFFER_LIMITS, OutboundQueue } from './broker/outbound-queue';
+export type { OutboundMessage } from './broker/outbound-queue';
+export { OutboundQueue } from './broker/outbound-queue';
 export type { RetryDelayOptions } from './broker/retry-delay';
 export { retryDelay } from './broker/retry-delay';
 export type { ConfigReaderContext, ReadOptions } from './config/config-reader';
@@ -93,5 +100,7 @@ export type {
   StreamingTrackerStoreOptions,
   TrackerRecord,
   TrackerStore,
+  TrackerStoreEvents,
+  TrackerStoreStats,
 } from './tracker/tracker-store';
 export { StreamingTrackerStore } from './tracker/tracker-store';

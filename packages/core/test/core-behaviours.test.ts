@@ -136,27 +136,63 @@ describe('the default logger', () => {
     expect(text).toMatch(/quoted/);
     expect(text).toMatch(/never reaches an event broker/);
     expect(text).toMatch(/writing to \/dev\/full failed/);
-    expect(text).toMatch(/undelivered/);
+    expect(text).toMatch(/not delivered over its lifetime/);
     expect(text).toMatch(/Dropped|dropped/);
     expect(text).toMatch(/older than the stored one/);
   });
 
-  it('is a no-op that never reaches the console', async () => {
+  it('prints nothing but one process warning per kind of delivery failure that nobody hears', async () => {
     const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
     const spies = methods.map((m) => vi.spyOn(console, m).mockImplementation(() => {}));
     const stdout = vi.spyOn(process.stdout, 'write');
     const stderr = vi.spyOn(process.stderr, 'write');
-
-    noopLogger.warn('direct');
-    noopLogger.error({ err: new Error('x') }, 'direct');
-    await logSomething();
+    const warnings: (Error & { code?: string })[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      noopLogger.warn('direct');
+      noopLogger.error({ err: new Error('x') }, 'direct');
+      await logSomething();
+      // Node writes warnings on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
 
     for (const spy of spies) expect(spy).not.toHaveBeenCalled();
-    // vitest's own reporter may write to the streams; nothing written may come from us.
+    // Configuration notes and store warnings stay silent; only delivery failures are written.
     const written = [...stdout.mock.calls, ...stderr.mock.calls].map((c) => String(c[0])).join('');
-    expect(written).not.toMatch(
-      /direct|quoted|never reaches|dev\/full|undelivered|ropped|older than the stored/,
-    );
+    expect(written).not.toMatch(/direct|quoted|never reaches|older than the stored/);
+    const broker = warnings.filter((w) => w.name === 'BrokerWarning');
+    expect(broker.map((w) => [w.code, w.message.split(':')[0]])).toEqual([
+      ['BROKER_PUBLISH_FAILED', 'file broker'], // writing to /dev/full failed, once however often retried
+      ['BROKER_TIMEOUT', 'file broker'],
+      ['BROKER_BUFFER_FULL', 'memory broker'],
+    ]);
+    expect(broker[0]!.message).toMatch(/writing to \/dev\/full failed/);
+    expect(written).toMatch(/\[BROKER_TIMEOUT\] BrokerWarning: file broker: 1 event\(s\) were not confirmed/);
+    expect(written).toMatch(/pass a `logger`/);
+  });
+
+  it('prints nothing when someone listens for errors and drops', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const unwritable = new FileEventBroker({ path: UNWRITABLE });
+      unwritable.on('error', () => {});
+      unwritable.publish({ sender_id: 'x', ...slotSet('a', 1) });
+      await unwritable.close({ timeout: 200 });
+      const dropping = new InMemoryEventBroker({ buffer: { maxEvents: 1, overflow: 'drop-oldest' } });
+      dropping.on('undelivered', () => {});
+      dropping.publish({ sender_id: 'x', ...slotSet('a', 1) });
+      dropping.publish({ sender_id: 'x', ...slotSet('a', 2) });
+      await dropping.close();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.name === 'BrokerWarning')).toEqual([]);
   });
 });
 
@@ -177,7 +213,7 @@ describe('close() reports what could not be delivered', () => {
     expect(report.confirmed).toBe(0);
     expect(report.stats).toMatchObject({ published: 3, confirmed: 0, pending: 0, dropped: 3 });
     expect(logger.warnings.map((w) => w.message)).toContain(
-      'file broker closed with 3 undelivered event(s); they are listed in the close report',
+      'file broker closed; 3 event(s) were not delivered over its lifetime (0 failed, 3 dropped); they are listed in the close report',
     );
   });
 

@@ -33,13 +33,19 @@ async function readFollowing(path: string, count: number, timeoutMs: number): Pr
 }
 
 describeEventBrokerContract('FileEventBroker', {
-  async setup() {
+  async setup(options) {
     const path = tempFile();
     return {
-      broker: new FileEventBroker({ path }),
+      broker: new FileEventBroker({ path, ...options }),
       read: async (count, timeoutMs) => (await readFollowing(path, count, timeoutMs)).map((l) => l.body),
       teardown: async () => {},
     };
+  },
+  async setupFailing() {
+    // A path below a plain file can never be opened.
+    const notADir = tempFile();
+    writeFileSync(notADir, '');
+    return { broker: new FileEventBroker({ path: join(notADir, 'events.log') }), teardown: async () => {} };
   },
 });
 

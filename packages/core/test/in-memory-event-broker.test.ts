@@ -3,8 +3,8 @@ import { InMemoryEventBroker, slotSet } from '../src/index';
 import { describeEventBrokerContract } from '../src/testing/index';
 
 describeEventBrokerContract('InMemoryEventBroker', {
-  async setup() {
-    const broker = new InMemoryEventBroker();
+  async setup(options) {
+    const broker = new InMemoryEventBroker({ ...options });
     const received: string[] = [];
     broker.subscribe((delivery) => received.push(delivery.body));
     return {

@@ -14,7 +14,7 @@ describe('OutboundQueue', () => {
     expect(queue.stats()).toMatchObject({ published: 5, confirmed: 3, pending: 2, inFlight: 0 });
   });
 
-  it('puts unconfirmed events back in front, in order, and counts their redelivery', () => {
+  it('puts unconfirmed events back in front, in order, and counts the re-sends', () => {
     const queue = new OutboundQueue();
     for (let i = 0; i < 6; i++) queue.enqueue('s', body(i));
     const first = queue.take(4);
@@ -22,7 +22,7 @@ describe('OutboundQueue', () => {
     queue.requeueAllInFlight();
     const again = queue.take(10);
     expect(again.map((m) => m.seq)).toEqual([2, 4, 5, 6]);
-    expect(queue.stats().redelivered).toBe(2);
+    expect(queue.stats().resent).toBe(2);
   });
 
   it('rejects new events when full under the reject policy, naming the limits', () => {

@@ -153,6 +153,7 @@ export class KafkaEventBroker extends BufferedEventBroker {
   }
 
   protected start(): void {
+    this.stopped = false;
     this.client = createProducerClient(
       this.settings.connection,
       {
@@ -341,7 +342,7 @@ export class KafkaEventBroker extends BufferedEventBroker {
       pending: this.queue.pendingCount,
     };
     const message = `Kafka ${during} failed (attempt ${attempt + 1}); retrying in ${delayMs} ms: ${error.message}`;
-    if (attempt % WARN_EVERY === 0) this.logger.warn(context, message);
+    if (attempt % WARN_EVERY === 0) this.reportRetrying(error, message, context);
     else this.logger.debug(context, message);
     await new Promise<void>((resolve) => {
       const done = () => {

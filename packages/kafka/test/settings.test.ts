@@ -264,6 +264,10 @@ describe('endpoints.yml settings', () => {
       yamlError({ url: 'k', retry_backoff_ms: 500, retry_backoff_max_ms: 100 }, 'retry_backoff_max_ms')
         .message,
     ).toContain('must be at least event_broker.retry_backoff_ms (500)');
+    // The buffer caps every broker shares (pika's buffer_max_events gets the same words).
+    expect(yamlError({ url: 'k', queue_size: 1e20 }, 'queue_size').message).toMatch(
+      /: expected a number between 1 and 100000000, got 100000000000000000000\.$/,
+    );
   });
 
   it('reads acks and idempotence, which must agree', () => {

@@ -258,7 +258,18 @@ describe('url: host names and amqp:// URIs, handled faithfully', () => {
     ],
     [{ passive_queues: 'sometimes' }, 'event_broker.passive_queues', /true or false/],
     [{ startup: 'later' }, 'event_broker.startup', /one of wait, buffer/],
-    [{ buffer_max_events: 0 }, 'event_broker.buffer_max_events', /at least 1/],
+    [{ buffer_max_events: 0 }, 'event_broker.buffer_max_events', /between 1 and 100000000, got 0\./],
+    // Kafka's caps (queue_size, buffer_max_bytes), in the same words.
+    [
+      { buffer_max_events: 1e20 },
+      'event_broker.buffer_max_events',
+      /: expected a number between 1 and 100000000, got 100000000000000000000\.$/,
+    ],
+    [
+      { buffer_max_bytes: 100 },
+      'event_broker.buffer_max_bytes',
+      /: expected a number between 1024 and 9007199254740991, got 100\.$/,
+    ],
     [{ buffer_max_bytes: '1MB' }, 'event_broker.buffer_max_bytes', /integer/],
     [{ buffer_overflow: 'drop-newest' }, 'event_broker.buffer_overflow', /one of reject, drop-oldest/],
     [{ confirm_window: 0 }, 'event_broker.confirm_window', /between 1 and 100000/],

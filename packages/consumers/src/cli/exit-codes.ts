@@ -50,6 +50,14 @@ export function exitCodeFor(error: unknown): number {
   return EXIT.failure;
 }
 
+/**
+ * The exit code of a publish or export that left events unconfirmed: 4 when nothing got through
+ * and the broker's last error says it cannot be reached or refuses us, else 1.
+ */
+export function deliveryFailureExitCode(confirmed: number, lastError: unknown): number {
+  return confirmed === 0 && exitCodeFor(lastError) === EXIT.connection ? EXIT.connection : EXIT.failure;
+}
+
 /** A command-line mistake (bad option value, conflicting options). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

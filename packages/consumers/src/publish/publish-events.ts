@@ -1,5 +1,6 @@
 import {
-  type BrokerError,
+  BrokerClosedError,
+  BrokerError,
   BufferOverflowError,
   DeliveryFailedError,
   type EventBroker,
@@ -26,15 +27,22 @@ export interface PublishReport {
   published: number;
   /** Confirmed by the broker. */
   confirmed: number;
-  /** Not confirmed: failed, dropped, or still pending when the timeout expired. */
+  /**
+   * Accepted and not confirmed: failed, dropped, or still pending when the timeout expired, as
+   * the broker's close report lists them (bounded; `undeliveredOmitted` counts the rest).
+   */
   undelivered: UndeliveredEvent[];
+  undeliveredOmitted: number;
+  /** Never handed to the broker because it stopped for good (bad credentials...) first. */
+  notPublished: number;
   /** Why some were not confirmed, when the broker said so (e.g. it is unreachable). */
   lastError: BrokerError | undefined;
 }
 
 /**
  * Publishes events in order, waits (bounded) until the broker confirmed them, and closes the
- * broker. A full buffer is waited out (flush) rather than failing the run.
+ * broker. A full buffer is waited out (flush) rather than failing the run; a broker that stops
+ * for good ends the run, and what it never took is counted in `notPublished`.
  */
 export async function publishEvents(
   broker: EventBroker,
@@ -44,14 +52,19 @@ export async function publishEvents(
   const timeoutMs = options.timeoutMs ?? 30_000;
   let lastError: BrokerError | undefined;
   const remember = (error: BrokerError) => {
-    lastError = error;
+    // The close timeout's own error says less than what kept the events from being confirmed.
+    if (!TimeoutError.isInstance(error) || !lastError) lastError = error;
   };
   broker.on('error', remember);
   const before = broker.stats().confirmed;
+  const iterator = items[Symbol.iterator]();
+  let offered = 0;
   let published = 0;
   let failure: unknown;
   try {
-    for (const item of items) {
+    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+      const item = next.value;
+      offered++;
       const publishOptions = options.headers ? { headers: options.headers } : {};
       try {
         broker.publish(item.body, publishOptions);
@@ -70,7 +83,11 @@ export async function publishEvents(
   // What was not confirmed in time is reported by close(), not thrown.
   const report = await broker.close({ timeout: 1000 });
   broker.off('error', remember);
-  if (
+  if (BrokerClosedError.isInstance(failure)) {
+    // The broker stopped for good: its cause (e.g. rejected credentials) is the reason to report.
+    lastError ??= BrokerError.isInstance(failure.cause) ? failure.cause : failure;
+    for (let next = iterator.next(); !next.done; next = iterator.next()) offered++;
+  } else if (
     failure !== undefined &&
     !TimeoutError.isInstance(failure) &&
     !DeliveryFailedError.isInstance(failure)
@@ -81,6 +98,8 @@ export async function publishEvents(
     published,
     confirmed: report.stats.confirmed - before,
     undelivered: report.undelivered,
+    undeliveredOmitted: report.undeliveredOmitted,
+    notPublished: offered - published,
     lastError,
   };
 }

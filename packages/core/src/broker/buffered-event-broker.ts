@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { BrokerError } from '../errors/broker-error';
-import { BrokerClosedError, BufferOverflowError, MessageTooLargeError } from '../errors/errors';
+import type { BrokerError } from '../errors/broker-error';
+import { BrokerClosedError, BufferOverflowError, MessageTooLargeError, TimeoutError } from '../errors/errors';
+import { FallbackWarnings } from '../logging/fallback-warnings';
 import { childLogger, type Logger } from '../logging/logger';
-import { encodeEventBody } from './encode-event-body';
+import { ReportThrottle } from '../logging/report-throttle';
+import { type BufferLimits, checkBufferLimits } from './buffer-limits';
+import { type EncodedEventBody, encodeEventBody } from './encode-event-body';
 import type {
   BrokerState,
   BrokerStats,
@@ -12,12 +15,18 @@ import type {
   EventBroker,
   EventBrokerEvents,
   PublishOptions,
+  UndeliveredEvent,
 } from './event-broker';
-import { type BufferLimits, type OutboundMessage, OutboundQueue, toUndelivered } from './outbound-queue';
+import { type OutboundMessage, OutboundQueue } from './outbound-queue';
+import { toUndelivered, UndeliveredLog } from './undelivered-log';
 
 export interface BufferedEventBrokerOptions {
   /** Shown in logs and errors, e.g. `pika` or `kafka`. */
   name: string;
+  /**
+   * Where logs go. Without one, failures nobody listens for (`error`, and `undelivered` for
+   * overflow drops) are written to stderr as rate-limited process warnings.
+   */
   logger?: Logger | undefined;
   buffer?: BufferLimits | undefined;
   /** Largest single body the broker accepts, in bytes; bigger ones are rejected by `publish`. */
@@ -26,12 +35,14 @@ export interface BufferedEventBrokerOptions {
   closeTimeoutMs?: number | undefined;
 }
 
-const DROP_LOG_INTERVAL_MS = 1000;
+/** Overflow drops and rejections are logged at most this often, with how many there were. */
+const OVERFLOW_LOG_INTERVAL_MS = 1000;
 
 /**
  * The shared engine behind every broker: validation, the bounded outbound queue, counters,
- * state, `flush` and `close`. A transport subclass only moves events from the queue to the
- * wire (`take` → send → `confirm` / `requeue` / `fail`) and reports its connection state.
+ * state, `flush` and `close`, and the record of what was not delivered. A transport subclass
+ * only moves events from the queue to the wire (`take` → send → `confirm` / `requeue` /
+ * `failMessages`) and reports its connection state.
  */
 export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents> implements EventBroker {
   protected readonly logger: Logger;
@@ -42,16 +53,23 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
   private readonly closeTimeoutMs: number;
   private closing: Promise<CloseReport> | undefined;
   private fatalError: BrokerError | undefined;
-  private droppedSinceLog = 0;
-  private lastDropLog = 0;
+  private readonly undelivered: UndeliveredLog;
+  /** Only without a logger: where failures nobody listens for go. */
+  private readonly fallback: FallbackWarnings | undefined;
+  private readonly dropLog = new ReportThrottle(OVERFLOW_LOG_INTERVAL_MS);
+  private readonly rejectLog = new ReportThrottle(OVERFLOW_LOG_INTERVAL_MS);
 
   protected constructor(options: BufferedEventBrokerOptions) {
     super();
     this.brokerName = options.name;
     this.logger = childLogger(options.logger, { broker: options.name });
+    this.fallback = options.logger ? undefined : new FallbackWarnings(`${options.name} broker`);
     this.maxMessageBytes = options.maxMessageBytes ?? Number.POSITIVE_INFINITY;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
-    this.queue = new OutboundQueue(options.buffer, (dropped) => this.onDropped(dropped));
+    this.queue = new OutboundQueue(checkBufferLimits(options.buffer ?? {}), (dropped) =>
+      this.onDropped(dropped),
+    );
+    this.undelivered = UndeliveredLog.within(this.queue.limits);
   }
 
   get state(): BrokerState {
@@ -78,7 +96,12 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
           `conversation ${JSON.stringify(encoded.senderId)} is ${size} bytes and was not published.`,
       );
     }
-    this.queue.enqueue(encoded.senderId, encoded.body, options.headers);
+    try {
+      this.queue.enqueue(encoded.senderId, encoded.body, options.headers);
+    } catch (error) {
+      if (BufferOverflowError.isInstance(error)) this.onRejected(encoded, error);
+      throw error;
+    }
     if (this.currentState === 'idle') this.begin();
     else this.wake();
   }
@@ -90,6 +113,7 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
 
   /** Starts connecting now instead of at the first publish; resolves once ready, rejects if that fails for good. */
   connect(): Promise<void> {
+    this.retryIfFailedRetryably();
     if (this.currentState === 'idle') this.begin();
     return this.whenReady();
   }
@@ -99,7 +123,10 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
     return this.closing;
   }
 
-  /** Begins connecting; called once, at the first publish, flush or connect. */
+  /**
+   * Begins connecting: at the first publish, flush or connect, and again at the next publish or
+   * connect after a retryable failure stopped the broker (`shutdown` has run by then).
+   */
   protected abstract start(): void;
   /** New events were queued; send them when the connection allows. */
   protected abstract wake(): void;
@@ -114,21 +141,34 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
     this.emit('state', next, previous);
   }
 
-  /** Logs a failure and emits `error` when someone listens (an unheard `error` event would crash the process). */
+  /** A failure: logged, emitted as `error` when someone listens, else a process warning when there is no logger. */
   protected reportError(error: BrokerError, message?: string): void {
     this.logger.error({ err: error, code: error.code }, message ?? error.message);
-    if (this.listenerCount('error') > 0) this.emit('error', error);
+    this.tell(error, message ?? error.message);
   }
 
-  /** A non-retryable failure (bad credentials, access refused): every pending event fails and the broker stops. */
+  /** A connection problem being retried (events wait in the buffer): as `reportError`, logged as a warning. */
+  protected reportRetrying(error: BrokerError, message: string, context: Record<string, unknown> = {}): void {
+    this.logger.warn({ err: error, code: error.code, ...context }, message);
+    this.tell(error, message);
+  }
+
+  /**
+   * A failure that stops the broker: every pending event fails. A non-retryable one (bad
+   * credentials, access refused) is final: `publish` throws BrokerClosedError. After a
+   * retryable one (e.g. connection attempts used up) the next publish or connect starts the
+   * broker again.
+   */
   protected fail(error: BrokerError): void {
     if (this.fatalError || this.currentState === 'closed') return;
     this.fatalError = error;
     const failed = this.queue.drainAll('failed');
-    this.reportError(error, `${this.brokerName} broker failed and stopped: ${error.message}`);
-    if (failed.length > 0) this.emit('undelivered', toUndelivered(failed, 'failed'), error);
+    const next = error.canRetry ? 'the next publish tries again' : 'create a new broker once it is fixed';
+    this.reportError(error, `${this.brokerName} broker failed and stopped (${next}): ${error.message}`);
+    if (failed.length > 0) this.recordUndelivered(failed, 'failed', error);
+    const previous = this.currentState;
     this.currentState = 'failed';
-    this.emit('state', 'failed', 'connecting');
+    this.emit('state', 'failed', previous);
     this.shutdown().catch((cause) =>
       this.logger.warn({ err: cause }, 'error while releasing a failed broker'),
     );
@@ -137,6 +177,9 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
   /** Resolves once the state is `ready`; rejects when the broker fails or closes first. */
   protected whenReady(): Promise<void> {
     if (this.currentState === 'ready') return Promise.resolve();
+    if (this.currentState === 'failed' || this.currentState === 'closed') {
+      return Promise.reject(this.fatalError ?? new BrokerClosedError());
+    }
     return new Promise((resolve, reject) => {
       const onState = (state: BrokerState) => {
         if (state === 'ready') {
@@ -155,7 +198,32 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
   protected failMessages(messages: OutboundMessage[], error: BrokerError): void {
     this.queue.fail(messages);
     this.reportError(error);
-    this.emit('undelivered', toUndelivered(messages, 'failed'), error);
+    this.recordUndelivered(messages, 'failed', error);
+  }
+
+  private tell(error: BrokerError, message: string): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    else this.fallback?.warn(error, message);
+  }
+
+  /** Every event lost before close goes through here: into the close report, and to an `undelivered` listener. */
+  private recordUndelivered(
+    messages: OutboundMessage[],
+    reason: UndeliveredEvent['reason'],
+    error: BrokerError | (() => BrokerError),
+  ): void {
+    this.undelivered.add(messages, reason);
+    this.emitUndelivered(messages, reason, error);
+  }
+
+  private emitUndelivered(
+    messages: OutboundMessage[],
+    reason: UndeliveredEvent['reason'],
+    error: BrokerError | (() => BrokerError),
+  ): void {
+    if (this.listenerCount('undelivered') === 0) return;
+    const events = messages.map((message) => toUndelivered(message, reason));
+    this.emit('undelivered', events, typeof error === 'function' ? error() : error);
   }
 
   private begin(): void {
@@ -163,7 +231,20 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
     this.start();
   }
 
+  private retryIfFailedRetryably(): void {
+    const error = this.fatalError;
+    if (!error?.canRetry || this.closing) return;
+    this.logger.info(
+      { err: error },
+      `${this.brokerName} broker: trying again after a retryable failure (${error.message})`,
+    );
+    this.fatalError = undefined;
+    this.currentState = 'idle';
+    this.emit('state', 'idle', 'failed');
+  }
+
   private assertOpen(): void {
+    this.retryIfFailedRetryably();
     if (this.fatalError) {
       throw new BrokerClosedError(
         `The "${this.brokerName}" broker stopped after a non-retryable error (${this.fatalError.message}); fix it and create a new broker.`,
@@ -178,45 +259,53 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
   }
 
   private onDropped(dropped: OutboundMessage[]): void {
-    this.droppedSinceLog += dropped.length;
-    const now = Date.now();
-    if (now - this.lastDropLog >= DROP_LOG_INTERVAL_MS) {
-      this.logger.warn(
-        { dropped: this.droppedSinceLog, totalDropped: this.queue.stats().dropped },
-        `${this.brokerName} publish buffer full: dropped the oldest ${this.droppedSinceLog} event(s) (overflow: drop-oldest)`,
-      );
-      this.droppedSinceLog = 0;
-      this.lastDropLog = now;
-    }
-    // During an outage every publish may drop one event: build the report only for a listener.
-    if (this.listenerCount('undelivered') === 0) return;
-    this.emit(
-      'undelivered',
-      toUndelivered(dropped, 'dropped'),
+    // During an outage every publish may drop one event: errors are built only for a report.
+    const overflow = (count: number) =>
       new BufferOverflowError(
-        `Dropped ${dropped.length} event(s): the publish buffer is full (overflow: drop-oldest).`,
-      ),
-    );
+        `The publish buffer is full (overflow: drop-oldest): dropped the oldest ${count} event(s).`,
+      );
+    const count = this.dropLog.take(dropped.length);
+    if (count > 0) {
+      this.logger.warn(
+        { dropped: count, totalDropped: this.queue.stats().dropped },
+        `${this.brokerName} publish buffer full: dropped the oldest ${count} event(s) (overflow: drop-oldest)`,
+      );
+      if (this.listenerCount('undelivered') === 0) {
+        const error = overflow(count);
+        this.fallback?.warn(error, error.message, 'undelivered');
+      }
+    }
+    this.recordUndelivered(dropped, 'dropped', () => overflow(dropped.length));
+  }
+
+  private onRejected(encoded: EncodedEventBody, error: BufferOverflowError): void {
+    const count = this.rejectLog.take();
+    if (count > 0) {
+      this.logger.warn(
+        { rejected: count, totalRejected: this.queue.stats().rejected },
+        `${this.brokerName} publish buffer full: refused ${count} event(s) (overflow: reject): ${error.message}`,
+      );
+    }
+    // The caller got the error; a listener also gets the body, as for drops.
+    if (this.listenerCount('undelivered') === 0) return;
+    this.emit('undelivered', [{ senderId: encoded.senderId, body: encoded.body, reason: 'rejected' }], error);
   }
 
   private async closeOnce(timeoutMs: number): Promise<CloseReport> {
     const wasStarted = this.currentState !== 'idle';
     if (!wasStarted && this.queue.pendingCount > 0) this.begin();
     if (this.currentState !== 'failed') this.setState('closing');
-    try {
-      await this.queue.whenSettled(timeoutMs);
-    } catch (error) {
-      if (!BrokerError.isInstance(error) || error.code !== 'BROKER_DELIVERY_FAILED') {
-        this.logger.warn({ err: error }, `${this.brokerName} broker: close timed out waiting for confirms`);
-      }
-    }
+    // Failures and a timeout are reported below, from what is left and what was recorded.
+    await this.queue.whenSettled(timeoutMs).catch(() => undefined);
     const leftOver = this.queue.drainAll('dropped');
-    const undelivered = toUndelivered(leftOver, 'close-timeout');
-    if (undelivered.length > 0) {
-      this.logger.warn(
-        { undelivered: undelivered.length },
-        `${this.brokerName} broker closed with ${undelivered.length} undelivered event(s); they are listed in the close report`,
+    if (leftOver.length > 0) {
+      const error = new TimeoutError(
+        `${leftOver.length} event(s) were not confirmed within the close timeout (${timeoutMs} ms); they are listed in the close report.`,
+        leftOver.length,
       );
+      // Listed in full: they are in memory anyway, and the caller may want to store them elsewhere.
+      this.emitUndelivered(leftOver, 'close-timeout', error);
+      this.reportError(error);
     }
     try {
       await this.shutdown();
@@ -225,6 +314,18 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
     }
     if (this.currentState !== 'failed') this.setState('closed');
     const stats = this.queue.stats();
-    return { confirmed: stats.confirmed, undelivered, stats };
+    const undelivered = [
+      ...this.undelivered.events,
+      ...leftOver.map((message) => toUndelivered(message, 'close-timeout')),
+    ];
+    const undeliveredOmitted = this.undelivered.omitted;
+    const total = undelivered.length + undeliveredOmitted;
+    if (total > 0) {
+      this.logger.warn(
+        { undelivered: total, failed: stats.failed, dropped: stats.dropped },
+        `${this.brokerName} broker closed; ${total} event(s) were not delivered over its lifetime (${stats.failed} failed, ${stats.dropped} dropped); they are listed in the close report`,
+      );
+    }
+    return { confirmed: stats.confirmed, undelivered, undeliveredOmitted, stats };
   }
 }

@@ -19,9 +19,27 @@ export interface PublishOptions {
   headers?: Record<string, string>;
 }
 
-export type BrokerState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed' | 'failed';
+/**
+ * `blocked`: connected, but the broker refuses to take messages for now (RabbitMQ's
+ * `connection.blocked` during a memory or disk alarm); events wait in the buffer.
+ * `failed`: stopped by an error; after a retryable one (`error.canRetry`) the next `publish` or
+ * `connect` starts again.
+ */
+export type BrokerState =
+  | 'idle'
+  | 'connecting'
+  | 'ready'
+  | 'blocked'
+  | 'reconnecting'
+  | 'closing'
+  | 'closed'
+  | 'failed';
 
-/** Counters since the broker was created. `pending` = accepted and not yet settled. */
+/**
+ * Counters since the broker was created. Every accepted event is counted once as `published`
+ * and ends up `confirmed`, `failed` or `dropped`, or is still `pending`:
+ * `published = confirmed + failed + dropped + pending`.
+ */
 export interface BrokerStats {
   /** Accepted by `publish()`. */
   published: number;
@@ -37,8 +55,14 @@ export interface BrokerStats {
   failed: number;
   /** Discarded by the `drop-oldest` overflow policy or left over when `close()` timed out. */
   dropped: number;
-  /** Sent again after a connection loss or a nack; each may be a duplicate downstream. */
-  redelivered: number;
+  /** Refused by `publish()` (BufferOverflowError) because the buffer was full under the `reject` policy; never accepted, so not in `published`. */
+  rejected: number;
+  /**
+   * Sends after an event's first (after a connection loss, a nack, a failed request). A
+   * re-send arrives twice only when the broker had stored the earlier send but its confirmation
+   * was lost, so this is an upper bound on duplicates downstream, not a count of them.
+   */
+  resent: number;
 }
 
 export interface CloseOptions {
@@ -46,27 +70,44 @@ export interface CloseOptions {
   timeout?: number;
 }
 
-/** An event the broker could not deliver, with the body to store or replay elsewhere. */
+/**
+ * An event that was not delivered, with the body to store or replay elsewhere. `rejected`:
+ * `publish()` refused it (a full buffer under the `reject` policy; for a tracker store, any
+ * refusal), so the broker never held it.
+ */
 export interface UndeliveredEvent {
   senderId: string;
   body: string;
-  reason: 'close-timeout' | 'dropped' | 'failed';
+  reason: 'close-timeout' | 'dropped' | 'failed' | 'rejected';
 }
 
 export interface CloseReport {
   /** Events confirmed over the broker's lifetime. */
   confirmed: number;
-  /** Events still pending when the close timeout expired; not delivered (or not known to be). */
+  /**
+   * Every accepted event the broker did not deliver over its lifetime (failed, dropped, or
+   * still pending when the close timeout expired), oldest first. Those still pending at close
+   * are all listed; of those failed or dropped before, the first 1000 (with at most 1 MiB of
+   * bodies, or a fiftieth of the buffer's `maxBytes`) are, and the rest are counted in
+   * `undeliveredOmitted` (an `undelivered` listener gets every one of them).
+   * `undelivered.length + undeliveredOmitted === stats.failed + stats.dropped`.
+   */
   undelivered: UndeliveredEvent[];
+  /** Undelivered events left out of `undelivered` because the list reached its bound. */
+  undeliveredOmitted: number;
   /** Final counters. */
   stats: BrokerStats;
 }
 
 export interface EventBrokerEvents {
   state: [state: BrokerState, previous: BrokerState];
-  /** Emitted only when someone listens; otherwise the error is only logged. */
+  /**
+   * A failure: the broker failed for good, events failed, or the connection is in trouble
+   * (retried). Emitted only when someone listens; otherwise it is logged, or written to stderr
+   * as a process warning when no logger was given.
+   */
   error: [error: BrokerError];
-  /** Events discarded by the overflow policy, or failed for good. */
+  /** Events failed for good, dropped by the overflow policy, refused under `reject`, or left over at close. */
   undelivered: [events: UndeliveredEvent[], error: BrokerError];
 }
 
@@ -83,7 +124,7 @@ export interface EventBroker {
   publish(body: EventBody, options?: PublishOptions): void;
   /** Resolves when every event accepted before the call is confirmed; rejects with a TimeoutError naming what is pending, or a DeliveryFailedError. */
   flush(timeoutMs?: number): Promise<void>;
-  /** True while connected and able to deliver. */
+  /** True while connected and able to deliver (false while `blocked`, reconnecting, failed, closed). */
   isReady(): boolean;
   /** Stops accepting, flushes within the timeout, releases resources. Idempotent. */
   close(options?: CloseOptions): Promise<CloseReport>;

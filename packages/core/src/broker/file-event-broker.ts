@@ -1,10 +1,11 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { asEndpointConfig, type EndpointConfig } from '../config/endpoint-config';
-import { ConfigError } from '../errors/errors';
+import { ConfigError, PublishError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
+import type { BufferLimits } from './buffer-limits';
 import { BufferedEventBroker } from './buffered-event-broker';
-import type { BufferLimits, OutboundMessage } from './outbound-queue';
+import type { OutboundMessage } from './outbound-queue';
 
 export interface FileEventBrokerOptions {
   /** File to append to, relative to the working directory as in Rasa. Default `rasa_event.log`. */
@@ -131,9 +132,11 @@ export class FileEventBroker extends BufferedEventBroker {
       return true;
     } catch (error) {
       this.queue.requeue(batch);
-      this.logger.error(
-        { err: error, retryInMs: this.retryDelay },
-        `writing to ${this.path} failed; the events stay buffered and the write is retried`,
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      this.reportRetrying(
+        new PublishError(`Writing to ${this.path} failed (${code}).`, { cause: error, canRetry: true }),
+        `writing to ${this.path} failed (${code}); the events stay buffered and the write is retried`,
+        { retryInMs: this.retryDelay },
       );
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;

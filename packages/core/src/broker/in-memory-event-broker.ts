@@ -1,8 +1,8 @@
 import type { EventMessage } from '../events/event-types';
 import { parseEventMessage } from '../events/parse-event';
 import type { Logger } from '../logging/logger';
+import type { BufferLimits } from './buffer-limits';
 import { BufferedEventBroker } from './buffered-event-broker';
-import type { BufferLimits } from './outbound-queue';
 
 /** What an in-process subscriber receives for each published event. */
 export interface InMemoryDelivery extends EventMessage {

@@ -1,6 +1,7 @@
 import type { BrokerError } from '../errors/broker-error';
 import { BufferOverflowError, DeliveryFailedError, TimeoutError } from '../errors/errors';
-import type { BrokerStats, UndeliveredEvent } from './event-broker';
+import { type BufferLimits, DEFAULT_BUFFER_LIMITS } from './buffer-limits';
+import type { BrokerStats } from './event-broker';
 
 /** One accepted event on its way to the broker. */
 export interface OutboundMessage {
@@ -23,25 +24,8 @@ export interface OutboundMessage {
   transportRecord: unknown;
 }
 
-export type OverflowPolicy = 'reject' | 'drop-oldest';
-
 /** The longest delay setTimeout() honours. */
 const MAX_TIMER_MS = 2_147_483_647;
-
-export interface BufferLimits {
-  /** Most events pending (queued + in flight). Default 100 000. */
-  maxEvents?: number;
-  /** Most UTF-8 bytes pending. Default 100 MiB. */
-  maxBytes?: number;
-  /** What a full buffer does with a new event: `reject` it (publish throws BufferOverflowError) or drop the oldest queued ones. Default `reject`. */
-  overflow?: OverflowPolicy;
-}
-
-export const DEFAULT_BUFFER_LIMITS: Required<BufferLimits> = {
-  maxEvents: 100_000,
-  maxBytes: 100 * 1024 * 1024,
-  overflow: 'reject',
-};
 
 type Outcome = 'confirmed' | 'failed' | 'dropped';
 
@@ -66,7 +50,7 @@ export class OutboundQueue {
   private nextSeq = 1;
   private pendingBytes = 0;
   private waiters: FlushWaiter[] = [];
-  private readonly counters = { published: 0, confirmed: 0, failed: 0, dropped: 0, redelivered: 0 };
+  private readonly counters = { published: 0, confirmed: 0, failed: 0, dropped: 0, rejected: 0, resent: 0 };
 
   constructor(
     limits: BufferLimits = {},
@@ -87,7 +71,7 @@ export class OutboundQueue {
     return this.queuedCount + this.inFlight.size;
   }
 
-  /** Accepts one event, applying the overflow policy when the buffer is full. */
+  /** Accepts one event, applying the overflow policy when the buffer is full (a refusal is counted as `rejected`). */
   enqueue(senderId: string, body: string, headers?: Record<string, string>): OutboundMessage {
     const size = Buffer.byteLength(body);
     if (!this.fits(size)) this.makeRoom(size);
@@ -116,7 +100,7 @@ export class OutboundQueue {
       if (batch.length > 0 && bytes + message.size > maxBytes) break;
       this.head++;
       bytes += message.size;
-      if (message.attempts > 0) this.counters.redelivered++;
+      if (message.attempts > 0) this.counters.resent++;
       message.attempts++;
       this.inFlight.add(message);
       batch.push(message);
@@ -215,6 +199,7 @@ export class OutboundQueue {
   private makeRoom(size: number): void {
     const { maxEvents, maxBytes, overflow } = this.limits;
     if (size > maxBytes) {
+      this.counters.rejected++;
       throw new BufferOverflowError(
         `The event (${size} bytes) is larger than the whole buffer (maxBytes ${maxBytes}).`,
         {
@@ -233,6 +218,7 @@ export class OutboundQueue {
       if (dropped.length > 0) this.onDrop(dropped);
       if (this.fits(size)) return;
     }
+    this.counters.rejected++;
     throw new BufferOverflowError(
       `The publish buffer is full (${this.pendingCount} events, ${this.pendingBytes} bytes pending; ` +
         `limits maxEvents ${maxEvents}, maxBytes ${maxBytes}, overflow '${overflow}'). ` +
@@ -281,12 +267,4 @@ function mergeBySeq(a: OutboundMessage[], b: OutboundMessage[]): OutboundMessage
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** The events as the `undelivered` report lists them. */
-export function toUndelivered(
-  messages: OutboundMessage[],
-  reason: UndeliveredEvent['reason'],
-): UndeliveredEvent[] {
-  return messages.map((m) => ({ senderId: m.senderId, body: m.body, reason }));
 }

@@ -18,7 +18,10 @@ export interface Logger {
 
 const noop = (): void => {};
 
-/** The default logger: discards everything. */
+/**
+ * Discards everything. Passed as `logger`, it also silences the process warnings a broker or
+ * tracker store writes for failures nobody listens for when it has no logger.
+ */
 export const noopLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
 /** `logger.child(bindings)` when the logger supports it, else the logger itself. */

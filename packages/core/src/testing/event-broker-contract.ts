@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BrokerState, EventBroker } from '../broker/event-broker';
+import type { BufferLimits } from '../broker/buffer-limits';
+import type { BrokerState, EventBroker, UndeliveredEvent } from '../broker/event-broker';
 import { BrokerError } from '../errors/broker-error';
-import { BrokerClosedError, EventValidationError } from '../errors/errors';
+import {
+  BrokerClosedError,
+  BufferOverflowError,
+  DeliveryFailedError,
+  EventValidationError,
+} from '../errors/errors';
 import { slotSet, userUttered } from '../events/builders';
 import { serialiseEvent } from '../events/serialise-event';
 import { SAMPLE_EVENTS } from './sample-events';
@@ -15,9 +21,27 @@ export interface BrokerUnderTest {
   teardown(): Promise<void>;
 }
 
+/** How the broker under test is built, beyond what the harness chooses. */
+export interface BrokerSetupOptions {
+  /** Buffer limits, in the broker's own options (`buffer`, `bufferMaxEvents`, `queueSize`...). */
+  buffer?: BufferLimits;
+}
+
+/** A broker that fails for good as soon as it connects, and how to clean up after it. */
+export interface FailingBroker {
+  broker: EventBroker;
+  teardown(): Promise<void>;
+}
+
 export interface EventBrokerContractHarness {
   /** A fresh broker and a reader of its destination (subscribed before anything is published). */
-  setup(): Promise<BrokerUnderTest>;
+  setup(options?: BrokerSetupOptions): Promise<BrokerUnderTest>;
+  /**
+   * A broker built without a logger that fails for good when it connects: bad credentials, a
+   * file it cannot open. Brokers that cannot fail (in-memory) leave it out, which leaves out
+   * the failure tests.
+   */
+  setupFailing?(): Promise<FailingBroker>;
   /** How long reads and flushes may take, in ms. Default 20 000. */
   timeoutMs?: number;
 }
@@ -43,18 +67,20 @@ function expectRefused(broker: EventBroker, bad: [body: unknown, path: string][]
 
 /**
  * The behaviour every EventBroker must have, as a vitest suite: delivery, per-sender order,
- * flush, close semantics, publish after close, bad bodies. Core runs it against its own
- * brokers; adapters run it against real RabbitMQ and Kafka.
+ * flush, close semantics, publish after close, bad bodies, a full buffer, and (when the harness
+ * can make the broker fail) the close report and warnings of a failed broker. Core runs it
+ * against its own brokers; adapters run it against real RabbitMQ and Kafka.
  */
 export function describeEventBrokerContract(name: string, harness: EventBrokerContractHarness): void {
   const timeout = harness.timeoutMs ?? 20_000;
 
   describe(`EventBroker contract: ${name}`, () => {
-    let current: BrokerUnderTest | undefined;
+    let current: { broker: EventBroker; teardown(): Promise<void> } | undefined;
 
-    const setup = async () => {
-      current = await harness.setup();
-      return current;
+    const setup = async (options?: BrokerSetupOptions) => {
+      const underTest = await harness.setup(options);
+      current = underTest;
+      return underTest;
     };
 
     afterEach(async () => {
@@ -123,6 +149,8 @@ export function describeEventBrokerContract(name: string, harness: EventBrokerCo
         inFlight: 0,
         failed: 0,
         dropped: 0,
+        rejected: 0,
+        resent: 0,
       });
       expect(broker.isReady()).toBe(true);
       expect(await read(50, timeout)).toHaveLength(50);
@@ -197,6 +225,32 @@ export function describeEventBrokerContract(name: string, harness: EventBrokerCo
       expect(await read(20, timeout)).toHaveLength(20);
     });
 
+    it('refuses an event when the buffer is full under reject, counts it as rejected and reports it, and delivers the rest', async () => {
+      const { broker, read } = await setup({ buffer: { maxEvents: 2, overflow: 'reject' } });
+      const refused: UndeliveredEvent[] = [];
+      broker.on('undelivered', (events) => refused.push(...events));
+      const events = [0, 1, 2].map((i) => slotSet('i', i, { timestamp: 1 + i }));
+      broker.publish({ sender_id: 'full', ...events[0]! });
+      broker.publish({ sender_id: 'full', ...events[1]! });
+      let caught: unknown;
+      try {
+        broker.publish({ sender_id: 'full', ...events[2]! });
+      } catch (error) {
+        caught = error;
+      }
+      expect(BufferOverflowError.isInstance(caught)).toBe(true);
+      expect(broker.stats()).toMatchObject({ published: 2, rejected: 1 });
+      expect(refused).toEqual([
+        { senderId: 'full', body: serialiseEvent('full', events[2]!), reason: 'rejected' },
+      ]);
+      await broker.flush(timeout);
+      expect(await read(2, timeout)).toEqual(events.slice(0, 2).map((e) => serialiseEvent('full', e)));
+      // Never accepted, so not in the close report: the caller got the error.
+      const report = await broker.close({ timeout });
+      expect(report.undelivered).toEqual([]);
+      expect(report.stats).toMatchObject({ published: 2, confirmed: 2, rejected: 1 });
+    });
+
     it('throws BrokerClosedError when publishing after close', async () => {
       const { broker } = await setup();
       await broker.close({ timeout });
@@ -208,6 +262,57 @@ export function describeEventBrokerContract(name: string, harness: EventBrokerCo
       }
       expect(BrokerClosedError.isInstance(caught)).toBe(true);
       expect(BrokerError.isInstance(caught) && caught.canRetry).toBe(false);
+    });
+
+    if (!harness.setupFailing) return;
+    const setupFailing = async () => {
+      const failing = await harness.setupFailing!();
+      current = failing;
+      return failing;
+    };
+
+    it('a broker that failed for good lists every event it could not deliver in the close report, as its stats count them', async () => {
+      const { broker } = await setupFailing();
+      const errors: BrokerError[] = [];
+      broker.on('error', (error) => errors.push(error));
+      const bodies = [0, 1, 2].map((i) => serialiseEvent('doomed', slotSet('i', i, { timestamp: 1 })));
+      for (const body of bodies) broker.publish(body);
+      await expect(broker.flush(timeout)).rejects.toSatisfy((e: unknown) =>
+        DeliveryFailedError.isInstance(e),
+      );
+      expect(broker.state).toBe('failed');
+      expect(broker.isReady()).toBe(false);
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.every((e) => !e.canRetry)).toBe(true);
+      expect(() => broker.publish(bodies[0]!)).toThrow(/non-retryable/);
+      // The events failed before close() was called: the report still lists them.
+      const report = await broker.close({ timeout });
+      expect(report.undelivered).toEqual(
+        bodies.map((body) => ({ senderId: 'doomed', body, reason: 'failed' })),
+      );
+      expect(report.stats).toMatchObject({ published: 3, confirmed: 0, failed: 3, pending: 0 });
+      expect(report.undelivered.length + report.undeliveredOmitted).toBe(
+        report.stats.failed + report.stats.dropped,
+      );
+    });
+
+    it('without a logger and an error listener, a failure is written to stderr once, as a process warning', async () => {
+      const warnings: (Error & { code?: string })[] = [];
+      const onWarning = (warning: Error) => {
+        if (warning.name === 'BrokerWarning') warnings.push(warning);
+      };
+      process.on('warning', onWarning);
+      try {
+        const { broker } = await setupFailing();
+        for (let i = 0; i < 3; i++) broker.publish({ sender_id: 'unheard', ...slotSet('i', i) });
+        await broker.flush(timeout).catch(() => undefined);
+        await broker.close({ timeout });
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        process.off('warning', onWarning);
+      }
+      expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/failed and stopped/)]);
+      expect(warnings[0]!.code).toMatch(/^BROKER_/);
     });
   });
 }

@@ -1,4 +1,9 @@
-export type { BrokerUnderTest, EventBrokerContractHarness } from './event-broker-contract';
+export type {
+  BrokerSetupOptions,
+  BrokerUnderTest,
+  EventBrokerContractHarness,
+  FailingBroker,
+} from './event-broker-contract';
 export { describeEventBrokerContract } from './event-broker-contract';
 export { SAMPLE_EVENTS } from './sample-events';
 export type { TrackerStoreContractHarness } from './tracker-store-contract';

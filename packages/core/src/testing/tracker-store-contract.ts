@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventBroker } from '../broker/event-broker';
+import type { EventBroker, UndeliveredEvent } from '../broker/event-broker';
 import { InMemoryEventBroker } from '../broker/in-memory-event-broker';
+import type { BrokerError } from '../errors/broker-error';
 import { actionExecuted, botUttered, sessionStarted, slotSet, userUttered } from '../events/builders';
 import type { ParsedEvent } from '../events/event-types';
+import { parseEventMessage } from '../events/parse-event';
 import { DialogueStateTracker } from '../tracker/dialogue-state-tracker';
 import type { TrackerStore } from '../tracker/tracker-store';
+import { FailingEventBroker } from './failing-event-broker';
 
 export interface TrackerStoreContractHarness {
   /** A fresh, empty store streaming to `eventBroker`. */
@@ -16,16 +19,43 @@ export interface TrackerStoreContractHarness {
 /**
  * What every TrackerStore must do about streaming: exactly the new events, in tracker order,
  * one message per event, before persisting; sessions, capped history and replaced events too.
+ * A broker that refuses events (closed, failed for good, full) never makes `save` fail: the
+ * tracker is persisted and the refused events are reported.
  */
 export function describeTrackerStoreContract(name: string, harness: TrackerStoreContractHarness): void {
   describe(`TrackerStore contract: ${name}`, () => {
     let store: TrackerStore | undefined;
     let broker: InMemoryEventBroker;
+    let otherBroker: EventBroker | undefined;
 
     const setup = async () => {
       broker = new InMemoryEventBroker();
       store = await harness.create(broker);
       return store;
+    };
+
+    /** A store streaming to `eventBroker` instead of the in-memory broker. */
+    const setupWith = async (eventBroker: EventBroker) => {
+      broker = new InMemoryEventBroker();
+      otherBroker = eventBroker;
+      store = await harness.create(eventBroker);
+      return store;
+    };
+
+    /** What the store reported through `undelivered`, as [sender_id, event type, name/text, reason]. */
+    const collectUndelivered = (s: TrackerStore) => {
+      const reports: { events: UndeliveredEvent[]; error: BrokerError }[] = [];
+      s.on('undelivered', (events, error) => reports.push({ events, error }));
+      return {
+        reports,
+        labels: () =>
+          reports.flatMap(({ events }) =>
+            events.map((u) => {
+              const { senderId, event } = parseEventMessage(u.body);
+              return [senderId, event.event, label(event), u.reason];
+            }),
+          ),
+      };
     };
 
     /** What the broker carried, as [sender_id, event type, name/text] triples. */
@@ -37,7 +67,9 @@ export function describeTrackerStoreContract(name: string, harness: TrackerStore
     afterEach(async () => {
       if (store) await harness.destroy?.(store);
       await broker.close();
+      await otherBroker?.close();
       store = undefined;
+      otherBroker = undefined;
     });
 
     it('creates a conversation with action_listen and streams it', async () => {
@@ -122,13 +154,79 @@ export function describeTrackerStoreContract(name: string, harness: TrackerStore
       expect((await streamed()).map((m) => m[2])).toEqual(['action_listen', 'a', 'b', 'B', 'c']);
     });
 
-    it('does not persist a tracker whose events could not be published', async () => {
+    it('saves the tracker when the broker is closed, and reports the events it refused', async () => {
       const s = await setup();
+      const { reports, labels } = collectUndelivered(s);
       const tracker = await s.getOrCreateTracker('unpublished');
       await broker.close();
-      tracker.update(userUttered('lost?'));
-      await expect(s.save(tracker)).rejects.toMatchObject({ code: 'BROKER_CLOSED' });
-      expect((await s.retrieve('unpublished'))!.events).toHaveLength(1);
+      tracker.update(userUttered('kept?')).update(botUttered('yes'));
+      await s.save(tracker);
+      expect((await s.retrieve('unpublished'))!.events.map(label)).toEqual(['action_listen', 'kept?', 'yes']);
+      expect(labels()).toEqual([
+        ['unpublished', 'user', 'kept?', 'rejected'],
+        ['unpublished', 'bot', 'yes', 'rejected'],
+      ]);
+      expect(reports[0]!.error.code).toBe('BROKER_CLOSED');
+      expect(s.stats().unpublished).toBe(2);
+      // The next save streams only what is new since: the refused events are not sent again.
+      tracker.update(slotSet('after', true));
+      await s.save(tracker);
+      expect(s.stats().unpublished).toBe(3);
+    });
+
+    it('keeps saving when the broker failed for good (bad credentials), reporting every refused event', async () => {
+      const failing = new FailingEventBroker({ retryable: false });
+      const s = await setupWith(failing);
+      const { reports, labels } = collectUndelivered(s);
+      const tracker = await s.getOrCreateTracker('failed-broker');
+      expect((await failing.failedOnce).code).toBe('BROKER_AUTHENTICATION');
+      for (const text of ['one', 'two']) {
+        tracker.update(userUttered(text));
+        await s.save(tracker);
+      }
+      expect((await s.retrieve('failed-broker'))!.events.map(label)).toEqual(['action_listen', 'one', 'two']);
+      expect(labels()).toEqual([
+        ['failed-broker', 'user', 'one', 'rejected'],
+        ['failed-broker', 'user', 'two', 'rejected'],
+      ]);
+      expect(reports.every((r) => r.error.code === 'BROKER_CLOSED')).toBe(true);
+      expect(s.stats().unpublished).toBe(2);
+    });
+
+    it('streams again through a broker that failed with a retryable error: the next save restarts it', async () => {
+      const failing = new FailingEventBroker({ retryable: true });
+      const s = await setupWith(failing);
+      const tracker = await s.getOrCreateTracker('retried');
+      expect((await failing.failedOnce).code).toBe('BROKER_CONNECTION');
+      tracker.update(userUttered('after the outage'));
+      await s.save(tracker);
+      await failing.flush(5000);
+      expect(failing.messages.map(({ event }) => label(event))).toEqual(['after the outage']);
+      expect(s.stats().unpublished).toBe(0);
+    });
+
+    it('saves the tracker when the buffer is full under the reject policy, reporting the refused events', async () => {
+      const full = new InMemoryEventBroker({ buffer: { maxEvents: 2, overflow: 'reject' } });
+      const s = await setupWith(full);
+      const { labels } = collectUndelivered(s);
+      const tracker = new DialogueStateTracker('full');
+      tracker.updateWithEvents([userUttered('a'), userUttered('b'), userUttered('c'), userUttered('d')]);
+      await s.save(tracker);
+      expect((await s.retrieve('full'))!.events.map(label)).toEqual(['a', 'b', 'c', 'd']);
+      // The first refusal stops the save's stream, so no later event overtakes a refused one.
+      expect(labels()).toEqual([
+        ['full', 'user', 'c', 'rejected'],
+        ['full', 'user', 'd', 'rejected'],
+      ]);
+      expect(full.stats()).toMatchObject({ published: 2, rejected: 1 });
+    });
+
+    it('still refuses to save a tracker holding an event that is not a Rasa event', async () => {
+      const s = await setup();
+      const tracker = await s.getOrCreateTracker('invalid');
+      tracker.update({ event: 'slot', timestamp: Number.NaN, name: 'x', value: 1 } as never);
+      await expect(s.save(tracker)).rejects.toMatchObject({ code: 'BROKER_INVALID_EVENT' });
+      expect((await s.retrieve('invalid'))!.events).toHaveLength(1);
     });
   });
 }

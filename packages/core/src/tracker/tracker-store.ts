@@ -1,9 +1,29 @@
-import type { EventBroker } from '../broker/event-broker';
+import { EventEmitter } from 'node:events';
+import type { EventBroker, UndeliveredEvent } from '../broker/event-broker';
+import { BrokerError } from '../errors/broker-error';
+import { EventValidationError, PublishError } from '../errors/errors';
 import { actionExecuted } from '../events/builders';
 import type { ParsedEvent } from '../events/event-types';
 import { serialiseEvent } from '../events/serialise-event';
+import { FallbackWarnings } from '../logging/fallback-warnings';
 import { childLogger, type Logger } from '../logging/logger';
+import { ReportThrottle } from '../logging/report-throttle';
 import { ACTION_LISTEN, DialogueStateTracker } from './dialogue-state-tracker';
+
+export interface TrackerStoreEvents {
+  /**
+   * Events of a saved tracker that the broker refused (closed, failed for good, buffer full
+   * under `reject`, too large): the tracker was persisted, these never reached the broker.
+   * `reason` is `rejected`; the error says why.
+   */
+  undelivered: [events: UndeliveredEvent[], error: BrokerError];
+}
+
+/** Counters since the store was created. */
+export interface TrackerStoreStats {
+  /** Events of saved trackers that the broker refused (reported through `undelivered`). */
+  unpublished: number;
+}
 
 /** The conversation store contract, as Rasa's `TrackerStore`. */
 export interface TrackerStore {
@@ -14,10 +34,18 @@ export interface TrackerStore {
   retrieve(senderId: string): Promise<DialogueStateTracker | null>;
   /** Every session of the stored conversation, or null. */
   retrieveFullTracker(senderId: string): Promise<DialogueStateTracker | null>;
-  /** Streams the events new since the stored tracker to the broker, in order, then persists. */
+  /**
+   * Streams the events new since the stored tracker to the broker, in order, then persists. The
+   * broker never makes it fail: events `publish` refuses are reported (`undelivered`, logs,
+   * `stats().unpublished`) and the tracker is persisted anyway. It rejects for a storage failure,
+   * or an EventValidationError when the tracker holds an event that is not a valid Rasa event.
+   */
   save(tracker: DialogueStateTracker): Promise<void>;
   /** Conversation ids. */
   keys(): Promise<string[]>;
+  stats(): TrackerStoreStats;
+  on<K extends keyof TrackerStoreEvents>(event: K, listener: (...args: TrackerStoreEvents[K]) => void): this;
+  off<K extends keyof TrackerStoreEvents>(event: K, listener: (...args: TrackerStoreEvents[K]) => void): this;
 }
 
 export interface GetOrCreateTrackerOptions {
@@ -36,8 +64,12 @@ export interface TrackerRecord {
 
 export interface StreamingTrackerStoreOptions {
   eventBroker?: EventBroker | null;
+  /** Where logs go. Without one, refused events nobody listens for are written to stderr as rate-limited process warnings. */
   logger?: Logger;
 }
+
+/** Refused publishes are logged at most this often, with how many there were. */
+const UNPUBLISHED_LOG_INTERVAL_MS = 1000;
 
 const sameEvent = (a: ParsedEvent, b: ParsedEvent): boolean =>
   serialiseEvent('_', a, { trusted: true }) === serialiseEvent('_', b, { trusted: true });
@@ -52,14 +84,24 @@ const sameEvent = (a: ParsedEvent, b: ParsedEvent): boolean =>
  * `maxEventHistory` keeps streaming once its history is full, and saving a latest-session
  * tracker never re-sends earlier sessions. After `replaceEvents`, the events after the prefix
  * old and new share are streamed (Rasa streams only those beyond the old length).
+ *
+ * A broker that refuses events (closed, failed, full) never fails `save`: the tracker is
+ * persisted and the refused events are reported, so a bot keeps answering while its broker is
+ * down. A broker that failed with a retryable error starts again at the next publish.
  */
-export abstract class StreamingTrackerStore implements TrackerStore {
+export abstract class StreamingTrackerStore extends EventEmitter<TrackerStoreEvents> implements TrackerStore {
   readonly eventBroker: EventBroker | null;
   protected readonly logger: Logger;
+  private unpublished = 0;
+  private readonly unpublishedLog = new ReportThrottle(UNPUBLISHED_LOG_INTERVAL_MS);
+  /** Only without a logger: where refusals nobody listens for go. */
+  private readonly fallback: FallbackWarnings | undefined;
 
   protected constructor(options: StreamingTrackerStoreOptions = {}) {
+    super();
     this.eventBroker = options.eventBroker ?? null;
     this.logger = childLogger(options.logger, { component: 'tracker-store' });
+    this.fallback = options.logger ? undefined : new FallbackWarnings('tracker store');
   }
 
   protected abstract loadRecord(senderId: string): Promise<TrackerRecord | null>;
@@ -97,6 +139,10 @@ export abstract class StreamingTrackerStore implements TrackerStore {
     if (options.appendActionListen ?? true) tracker.update(actionExecuted(ACTION_LISTEN));
     await this.save(tracker);
     return tracker;
+  }
+
+  stats(): TrackerStoreStats {
+    return { unpublished: this.unpublished };
   }
 
   async exists(senderId: string): Promise<boolean> {
@@ -137,10 +183,43 @@ export abstract class StreamingTrackerStore implements TrackerStore {
     return tracker.events.slice(Math.max(0, from - tracker.eventOffset));
   }
 
-  /** Publishes one message per event, in order: `{"sender_id": ..., ...event}`. */
+  /**
+   * Publishes one message per event, in order: `{"sender_id": ..., ...event}`. When `publish`
+   * refuses one, that event and the rest are reported instead (publishing the rest would put a
+   * gap in the conversation's order); an invalid event still throws.
+   */
   protected stream(senderId: string, events: readonly ParsedEvent[]): void {
     if (!this.eventBroker) return;
-    for (const event of events) this.eventBroker.publish({ sender_id: senderId, ...event } as never);
+    for (let index = 0; index < events.length; index++) {
+      try {
+        this.eventBroker.publish({ sender_id: senderId, ...events[index] } as never);
+      } catch (error) {
+        if (EventValidationError.isInstance(error)) throw error;
+        this.reportUnpublished(senderId, events.slice(index), error);
+        return;
+      }
+    }
+  }
+
+  private reportUnpublished(senderId: string, events: readonly ParsedEvent[], cause: unknown): void {
+    const error = BrokerError.isInstance(cause)
+      ? cause
+      : new PublishError(`The event broker's publish failed: ${String((cause as Error)?.message ?? cause)}`, {
+          cause,
+        });
+    const undelivered: UndeliveredEvent[] = events.map((event) => ({
+      senderId,
+      body: serialiseEvent(senderId, event),
+      reason: 'rejected',
+    }));
+    this.unpublished += undelivered.length;
+    const count = this.unpublishedLog.take(undelivered.length);
+    if (count > 0) {
+      const message = `the event broker refused ${count} event(s) (conversation ${JSON.stringify(senderId)}${count > undelivered.length ? ' and others' : ''}); the tracker is saved without streaming them: ${error.message}`;
+      this.logger.error({ err: error, code: error.code, unpublished: count, senderId }, message);
+      if (this.listenerCount('undelivered') === 0) this.fallback?.warn(error, message, 'undelivered');
+    }
+    if (this.listenerCount('undelivered') > 0) this.emit('undelivered', undelivered, error);
   }
 
   private merge(stored: TrackerRecord | null, tracker: DialogueStateTracker): TrackerRecord {

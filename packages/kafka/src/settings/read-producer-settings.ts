@@ -1,4 +1,9 @@
-import { type BufferLimits, DEFAULT_BUFFER_LIMITS, type OverflowPolicy } from '@broker/core';
+import {
+  BUFFER_LIMIT_RANGE,
+  type BufferLimits,
+  DEFAULT_BUFFER_LIMITS,
+  OVERFLOW_POLICIES,
+} from '@broker/core';
 import { PARTITIONER_NAMES, type PartitionerName } from '../partitioning/key-partitioner';
 import type { SettingsReader } from './read-connection-settings';
 
@@ -25,7 +30,6 @@ export interface ProducerSettings {
 }
 
 export const DEFAULT_TOPIC = 'rasa_core_events';
-const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ['reject', 'drop-oldest'];
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /** Reads and checks the topic name: Kafka allows ASCII letters, digits, `.`, `_` and `-`, up to 249 characters. */
@@ -58,8 +62,18 @@ export function readProducerSettings(
   }
   const defaults = { ...DEFAULT_BUFFER_LIMITS, ...stripUndefined(bufferDefaults ?? {}) };
   const buffer: Required<BufferLimits> = {
-    maxEvents: settings.integer('queueSize', defaults.maxEvents, 1, 100_000_000),
-    maxBytes: settings.integer('bufferMaxBytes', defaults.maxBytes, 1024, Number.MAX_SAFE_INTEGER),
+    maxEvents: settings.integer(
+      'queueSize',
+      defaults.maxEvents,
+      BUFFER_LIMIT_RANGE.maxEvents.min,
+      BUFFER_LIMIT_RANGE.maxEvents.max,
+    ),
+    maxBytes: settings.integer(
+      'bufferMaxBytes',
+      defaults.maxBytes,
+      BUFFER_LIMIT_RANGE.maxBytes.min,
+      BUFFER_LIMIT_RANGE.maxBytes.max,
+    ),
     overflow: settings.choice('bufferOverflow', OVERFLOW_POLICIES, defaults.overflow),
   };
   return {

@@ -8,7 +8,7 @@ import { createTopic, deleteTopics, kafkaSingle, testClient, uniqueTopic } from 
  */
 describeEventBrokerContract('KafkaEventBroker (real Kafka, PLAINTEXT)', {
   timeoutMs: 30_000,
-  async setup() {
+  async setup(options = {}) {
     const kafka = await kafkaSingle();
     const brokers = [kafka.plaintext];
     const topic = uniqueTopic('contract');
@@ -25,7 +25,7 @@ describeEventBrokerContract('KafkaEventBroker (real Kafka, PLAINTEXT)', {
       },
     });
     return {
-      broker: new KafkaEventBroker({ url: brokers, topic }),
+      broker: new KafkaEventBroker({ url: brokers, topic, ...options }),
       async read(count, timeoutMs) {
         const deadline = Date.now() + timeoutMs;
         while (received.length < count) {
@@ -48,6 +48,21 @@ describeEventBrokerContract('KafkaEventBroker (real Kafka, PLAINTEXT)', {
         await consumer.disconnect();
         await deleteTopics(brokers, [topic]);
       },
+    };
+  },
+  async setupFailing() {
+    // The SASL listener refuses the password before any topic is touched.
+    const kafka = await kafkaSingle();
+    return {
+      broker: new KafkaEventBroker({
+        url: kafka.saslPlaintext,
+        topic: uniqueTopic('never-created'),
+        securityProtocol: 'SASL_PLAINTEXT',
+        saslMechanism: 'PLAIN',
+        saslUsername: kafka.users.plain.username,
+        saslPassword: 'not-the-password',
+      }),
+      teardown: async () => {},
     };
   },
 });

@@ -142,6 +142,9 @@ export class PikaEventBroker extends BufferedEventBroker {
   }
 
   protected start(): void {
+    // Also after a retryable failure stopped the broker (connection attempts used up): start afresh.
+    this.stopped = false;
+    this.attempt = 0;
     void this.connectLoop();
   }
 
@@ -218,9 +221,10 @@ export class PikaEventBroker extends BufferedEventBroker {
       );
       return;
     }
-    this.logger.warn(
-      { err: error, code: error.code, attempt: this.attempt, url: this.url },
+    this.reportRetrying(
+      error,
       `cannot connect to RabbitMQ (attempt ${this.attempt}): ${error.message}; retrying`,
+      { attempt: this.attempt, url: this.url },
     );
     if (!this.settings.keepUnpublished) this.failUnsent(error);
   }
@@ -275,15 +279,8 @@ export class PikaEventBroker extends BufferedEventBroker {
       session.writable = true;
       this.pump();
     });
-    session.connection.on('blocked', (reason: string) =>
-      this.logger.warn(
-        { reason, url: this.url },
-        `RabbitMQ blocked the connection (${reason}); events wait in the buffer until it is unblocked`,
-      ),
-    );
-    session.connection.on('unblocked', () =>
-      this.logger.info({ url: this.url }, 'RabbitMQ unblocked the connection'),
-    );
+    session.connection.on('blocked', (reason: string) => this.onBlocked(session, reason));
+    session.connection.on('unblocked', () => this.onUnblocked(session));
     const { exchangeName, queues } = this.settings.topology;
     this.logger.info(
       { url: this.url, exchange: exchangeName, queues, pending: this.queue.pendingCount },
@@ -291,6 +288,25 @@ export class PikaEventBroker extends BufferedEventBroker {
     );
     if (this.state !== 'closing') this.setState('ready');
     this.pump();
+  }
+
+  /**
+   * RabbitMQ stopped reading from this connection (a memory or disk alarm, `connection.blocked`):
+   * publishes would only pile up in the socket, so the broker is not ready until it is unblocked.
+   */
+  private onBlocked(session: PublisherSession, reason: string): void {
+    if (session !== this.session) return;
+    this.logger.warn(
+      { reason, url: this.url },
+      `RabbitMQ blocked the connection (${reason}); events wait in the buffer until it is unblocked`,
+    );
+    if (this.state === 'ready') this.setState('blocked');
+  }
+
+  private onUnblocked(session: PublisherSession): void {
+    if (session !== this.session) return;
+    this.logger.info({ url: this.url }, 'RabbitMQ unblocked the connection');
+    if (this.state === 'blocked') this.setState('ready');
   }
 
   private schedulePump(): void {
@@ -472,9 +488,10 @@ export class PikaEventBroker extends BufferedEventBroker {
     }
     const quickLoss = Date.now() - session.openedAt < STABLE_SESSION_MS;
     this.attempt = quickLoss ? this.attempt + 1 : 1;
-    this.logger.warn(
-      { err: error, url: this.url, pending: this.queue.pendingCount },
+    this.reportRetrying(
+      error,
       `lost the connection to RabbitMQ at ${this.url} (${error.message}); ${this.queue.pendingCount} pending event(s) will be sent after reconnecting`,
+      { url: this.url, pending: this.queue.pendingCount },
     );
     if (!this.settings.keepUnpublished) this.failUnsent(error);
     if (this.state !== 'closing') this.setState('reconnecting');

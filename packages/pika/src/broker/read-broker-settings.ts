@@ -1,4 +1,10 @@
-import type { BufferLimits, ConfigReader, Logger } from '@broker/core';
+import {
+  BUFFER_LIMIT_RANGE,
+  type BufferLimits,
+  type ConfigReader,
+  type Logger,
+  OVERFLOW_POLICIES,
+} from '@broker/core';
 import { type ConnectionSettings, readConnectionSettings } from '../connection/connection-settings';
 import { type KeyStyle, settingKey } from '../connection/key-style';
 import { readTopologySettings, type TopologySettings } from '../topology';
@@ -59,9 +65,10 @@ export function readBrokerSettings(
       );
     }
   }
-  const overflow = reader.choice(key('buffer_overflow'), ['reject', 'drop-oldest'] as const);
-  const maxEvents = reader.integer(key('buffer_max_events'), { min: 1 });
-  const maxBytes = reader.integer(key('buffer_max_bytes'), { min: 1 });
+  const overflow = reader.choice(key('buffer_overflow'), OVERFLOW_POLICIES);
+  // The same bounds as every broker (Kafka's queue_size and buffer_max_bytes), in the same words.
+  const maxEvents = reader.integer(key('buffer_max_events'), BUFFER_LIMIT_RANGE.maxEvents);
+  const maxBytes = reader.integer(key('buffer_max_bytes'), BUFFER_LIMIT_RANGE.maxBytes);
   const settings: PikaBrokerSettings = {
     connection,
     topology,

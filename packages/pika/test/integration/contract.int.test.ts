@@ -17,16 +17,38 @@ afterAll(async () => {
 });
 
 describeEventBrokerContract('PikaEventBroker on RabbitMQ', {
-  async setup() {
+  async setup(options = {}) {
     const queue = uniqueName('contract');
     const exchange = uniqueName('contract-exchange');
     // The reader's queue exists and is bound before anything is published.
     await reader.declareBound(queue, exchange);
+    const { maxEvents, maxBytes, overflow } = options.buffer ?? {};
     return {
-      broker: new PikaEventBroker({ host: url, queues: [queue], exchangeName: exchange }),
+      broker: new PikaEventBroker({
+        host: url,
+        queues: [queue],
+        exchangeName: exchange,
+        ...(maxEvents === undefined ? {} : { bufferMaxEvents: maxEvents }),
+        ...(maxBytes === undefined ? {} : { bufferMaxBytes: maxBytes }),
+        ...(overflow === undefined ? {} : { bufferOverflow: overflow }),
+      }),
       read: async (count, timeoutMs) =>
         (await reader.consume(queue, count, timeoutMs)).map((message) => message.content.toString('utf8')),
       teardown: () => reader.remove([queue], [exchange]),
+    };
+  },
+  async setupFailing() {
+    // RabbitMQ refuses the login before anything is declared.
+    const wrongPassword = new URL(url);
+    wrongPassword.username = 'guest';
+    wrongPassword.password = 'not-the-password';
+    return {
+      broker: new PikaEventBroker({
+        host: wrongPassword.toString(),
+        queues: [uniqueName('never-declared')],
+        exchangeName: uniqueName('never-declared'),
+      }),
+      teardown: async () => {},
     };
   },
 });

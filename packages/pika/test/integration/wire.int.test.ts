@@ -249,7 +249,7 @@ describe('refusals are never silent', () => {
     await expect(broker.flush(30_000)).rejects.toSatisfy((e: unknown) => DeliveryFailedError.isInstance(e));
     const stats = broker.stats();
     expect(stats).toMatchObject({ published: 5, confirmed: 2, failed: 3, pending: 0 });
-    expect(stats.redelivered).toBeGreaterThanOrEqual(3 * 5);
+    expect(stats.resent).toBeGreaterThanOrEqual(3 * 5);
     expect(undelivered.map((u) => JSON.parse(u.body).value)).toEqual([2, 3, 4]);
     expect(await reader.messageCount(queue)).toBe(2);
   });
@@ -292,7 +292,7 @@ describe('publisher confirms: a window, not one at a time', () => {
       inFlight: 0,
       failed: 0,
       dropped: 0,
-      redelivered: 0,
+      resent: 0,
     });
     const messages = await reader.consume(queue, total, 20_000);
     expect(messages.map((m) => JSON.parse(m.content.toString('utf8')).value)).toEqual(

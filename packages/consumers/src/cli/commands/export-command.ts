@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { ConfigError, censorUrl, createEventBroker, loadEndpoints } from '@broker/core';
+import { type BrokerError, ConfigError, censorUrl, createEventBroker, loadEndpoints } from '@broker/core';
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { importAdapter } from '../../adapter-loader';
@@ -7,7 +7,7 @@ import { type ExportableEvent, ExportInterruptedError, exportEvents } from '../.
 import { trackerDumpEvents } from '../../export/tracker-dump-events';
 import { PostgresConversationStore } from '../../sinks/postgres/postgres-conversation-store';
 import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
-import { EXIT, UsageError } from '../exit-codes';
+import { deliveryFailureExitCode, EXIT, UsageError } from '../exit-codes';
 import { list, seconds, wholeNumber } from '../option-parsers';
 import { runCommand } from '../run-command';
 import { abortOnSignals, signalName } from '../shutdown-signals';
@@ -135,6 +135,19 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
         })
       : undefined;
   bar?.start(source.total, 0);
+  let lastError: BrokerError | undefined;
+  broker.on('error', (error) => {
+    lastError = error;
+  });
+  /** What the broker says of this run: every event handed to it is confirmed or not. */
+  const delivery = () => {
+    const { published, confirmed } = broker.stats();
+    return {
+      confirmed,
+      undelivered: published - confirmed,
+      ...(lastError ? { lastError: lastError.message } : {}),
+    };
+  };
   let position:
     | { processId: string; published: number; resumeFromTimestamp: number; unconfirmed: number }
     | undefined;
@@ -211,7 +224,8 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
     });
     bar?.stop();
     if (options.resumeFile) rmSync(options.resumeFile, { force: true });
-    const summary = { command: 'export', ok: true, ...report };
+    const outcome = delivery();
+    const summary = { command: 'export', ok: outcome.undelivered === 0, ...report, ...outcome };
     if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else {
       logger.info(
@@ -220,7 +234,7 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
           : `${report.published} event(s) of ${report.conversations} conversation(s) exported with ${'rasa-export-process-id'} ${report.processId}`,
       );
     }
-    return EXIT.ok;
+    return summary.ok ? EXIT.ok : deliveryFailureExitCode(outcome.confirmed, lastError);
   } catch (error) {
     bar?.stop();
     if (!ExportInterruptedError.isInstance(error)) throw error;
@@ -230,6 +244,7 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
       minimumTimestamp: error.resumeFromTimestamp,
       published: (resume?.published ?? 0) + error.published,
     });
+    const outcome = delivery();
     if (options.json) {
       process.stdout.write(
         `${JSON.stringify({
@@ -237,16 +252,19 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
           ok: false,
           error: { code: error.code, message: error.message },
           published: error.published,
+          ...outcome,
           processId: error.processId,
           resume: { minimumTimestamp: error.resumeFromTimestamp, command },
         })}\n`,
       );
     } else {
+      const reason = lastError ? ` Last broker error: ${lastError.message}` : '';
       process.stderr.write(
-        `broker: error: ${error.message}\nTo continue where the export stopped, run:\n  ${command}\n`,
+        `broker: error: ${error.message}${reason}\nTo continue where the export stopped, run:\n  ${command}\n`,
       );
     }
-    return error.interrupted ? EXIT.interrupted : EXIT.failure;
+    if (error.interrupted) return EXIT.interrupted;
+    return deliveryFailureExitCode(outcome.confirmed, lastError);
   } finally {
     signals.dispose();
     await broker.close({ timeout: 1000 }).catch(() => {});

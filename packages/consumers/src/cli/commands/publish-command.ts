@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, ConnectionError, createEventBroker, loadEndpoints } from '@broker/core';
+import { ConfigError, createEventBroker, loadEndpoints } from '@broker/core';
 import { Command, Option } from 'commander';
 import { importAdapter } from '../../adapter-loader';
 import { publishEvents } from '../../publish/publish-events';
 import { readEventInput } from '../../publish/read-event-input';
 import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
-import { EXIT } from '../exit-codes';
+import { deliveryFailureExitCode, EXIT } from '../exit-codes';
 import { wholeNumber } from '../option-parsers';
 import { runCommand } from '../run-command';
 
@@ -51,29 +51,36 @@ export async function runPublishCommand(file: string, options: PublishCommandOpt
   if (!broker)
     throw new ConfigError('The endpoints file configures no event broker.', { key: 'event_broker' });
   const report = await publishEvents(broker, items, { timeoutMs: options.timeout });
-  const undelivered = report.undelivered.length;
+  // Every accepted event is either confirmed or undelivered; never report ok for less.
+  const undelivered = report.published - report.confirmed;
+  const ok = undelivered === 0 && report.notPublished === 0;
   const summary = {
     command: 'publish',
-    ok: undelivered === 0,
+    ok,
     published: report.published,
     confirmed: report.confirmed,
     undelivered,
+    notPublished: report.notPublished,
     conversations: new Set(items.map((i) => i.senderId)).size,
     ...(report.lastError ? { lastError: report.lastError.message } : {}),
   };
   if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     logger.info(
-      `${report.published} event(s) of ${summary.conversations} conversation(s) published, ${report.confirmed} confirmed by the broker${undelivered ? `, ${undelivered} NOT delivered` : ''}`,
+      `${report.published} event(s) of ${summary.conversations} conversation(s) published, ${report.confirmed} confirmed by the broker${undelivered ? `, ${undelivered} NOT delivered` : ''}${report.notPublished ? `, ${report.notPublished} not published` : ''}`,
     );
   }
-  if (undelivered === 0) return EXIT.ok;
-  const reason = report.lastError ? ` Last broker error: ${report.lastError.message}` : '';
-  if (!options.json)
-    logger.error(`${undelivered} event(s) were not confirmed within ${options.timeout} ms.${reason}`);
-  return report.confirmed === 0 && ConnectionError.isInstance(report.lastError)
-    ? EXIT.connection
-    : EXIT.failure;
+  if (ok) return EXIT.ok;
+  if (!options.json) {
+    const reason = report.lastError ? ` Last broker error: ${report.lastError.message}` : '';
+    const stopped = report.notPublished
+      ? ` ${report.notPublished} event(s) were not published: the broker stopped first.`
+      : '';
+    logger.error(
+      `${undelivered} of ${report.published} event(s) were not confirmed by the broker (failed, dropped, or not confirmed within ${options.timeout} ms).${stopped}${reason}`,
+    );
+  }
+  return deliveryFailureExitCode(report.confirmed, report.lastError);
 }
 
 export function publishCommand(): Command {
