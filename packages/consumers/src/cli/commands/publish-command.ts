@@ -92,7 +92,7 @@ export function publishCommand(): Command {
     )
     .option('--json', 'machine output: a JSON summary on stdout, JSON log lines on stderr')
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
-    .action((file: string, options: PublishCommandOptions) =>
-      runCommand((o: PublishCommandOptions) => runPublishCommand(file, o))(options),
+    .action((file: string, options: PublishCommandOptions, command: Command) =>
+      runCommand((o: PublishCommandOptions) => runPublishCommand(file, o))(options, command),
     );
 }
