@@ -3,6 +3,12 @@ import type { Command } from 'commander';
 import { alreadyLogged } from './cli-logger';
 import { exitCodeFor } from './exit-codes';
 
+/**
+ * How long a failed command may still take to release its connections before it exits anyway:
+ * a connection attempt to a host that never answers ends only at its own timeout (10 s).
+ */
+const FAILED_EXIT_GRACE_MS = 1000;
+
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
@@ -36,6 +42,7 @@ export function runCommand<T extends { json?: boolean }>(
         if (!expected && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
       }
       process.exitCode = exitCode;
+      setTimeout(() => process.exit(), FAILED_EXIT_GRACE_MS).unref();
     }
   };
 }
