@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEventBroker, loadEndpoints } from '@broker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARENT_CHECK_MS } from '../../src/cli/shutdown-signals';
+import { alive, processTree } from '../helpers/processes';
 import { CLI, type CliResult, startProcess } from '../helpers/run-cli';
 import {
   deleteRabbit,
@@ -51,30 +51,6 @@ async function queueWithEvents(total: number): Promise<{ endpoints: string; queu
   await broker!.flush(30_000);
   await broker!.close();
   return { endpoints, queue: names.queue };
-}
-
-/** `pid` and its descendants, from the process table. */
-function processTree(pid: number): number[] {
-  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
-  const tree = [pid];
-  for (let i = 0; i < tree.length; i++) {
-    for (const [child, parent] of table) if (parent === tree[i]) tree.push(child);
-  }
-  return tree;
-}
-
-/** Running (an exited process waiting to be reaped counts as gone). */
-function alive(pid: number): boolean {
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return false;
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(stat, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 interface Launch {
