@@ -30,12 +30,17 @@ function adapterType(section: EndpointConfig): string {
   return (section.type ?? 'pika').trim().toLowerCase();
 }
 
-/** Where an `event_broker` section points, safe to print: `RabbitMQ at amqp://user@host:5672`. */
+/**
+ * Where an `event_broker` section points, safe to print: `RabbitMQ at amqp://host:5672`, with
+ * Rasa's separate `port` key added to a URL that has none.
+ */
 export function brokerLocation(section: EndpointConfig): string {
   const type = adapterType(section);
+  const port = section.kwargs.port;
   const urls = (Array.isArray(section.url) ? section.url : [section.url])
     .filter((url) => url !== undefined && url !== null && url !== '')
-    .map((url) => censorUrl(String(url)));
+    .map((url) => censorUrl(String(url)))
+    .map((url) => (port !== undefined && !/:\d+(\/|$)/.test(url) ? `${url}:${String(port)}` : url));
   const name = BROKER_NAMES[type] ?? `the ${section.type} broker`;
   return urls.length > 0 ? `${name} at ${urls.join(', ')}` : name;
 }
