@@ -24,17 +24,20 @@ describe('FileMessageSource', () => {
     const controller = new AbortController();
     const held: SourceMessage[] = [];
     const values: number[] = [];
+    let consumingStarts = 0;
     const done = source.consume(
       (message) => {
+        expect(consumingStarts).toBe(1);
         held.push(message);
         values.push(JSON.parse(message.body.toString()).value);
         if (values.length === 5) controller.abort();
         // Settle the oldest only once two are held: the source must wait for it.
         if (held.length === 2) void held.shift()!.settle({ outcome: 'ack' });
       },
-      { maxInFlight: 2, signal: controller.signal },
+      { maxInFlight: 2, signal: controller.signal, onConsuming: () => consumingStarts++ },
     );
     await done;
+    expect(consumingStarts).toBe(1);
     expect(values).toEqual([0, 1, 2, 3, 4]);
     expect(held[0]!.position).toMatch(/rasa_event\.log:\d+$/);
   });

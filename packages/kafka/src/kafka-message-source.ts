@@ -292,6 +292,7 @@ export class KafkaMessageSource implements MessageSource {
               { assignment, groupId: this.settings.groupId },
               `kafka consumer joined group ${this.settings.groupId}`,
             );
+            options.onConsuming?.();
           },
           onCrash: (error) => reportCrash(error),
         });

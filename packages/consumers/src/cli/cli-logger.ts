@@ -3,6 +3,17 @@ import type { Logger } from '@broker/core';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
+/** The fields every JSON line starts with; a log call's field of the same name is left out. */
+const LINE_KEYS = new Set(['level', 'time', 'msg']);
+
+/** Errors a CLI logger wrote at error level (as `err`): the command's final report does not repeat them. */
+const writtenErrors = new WeakSet<object>();
+
+/** Whether a CLI logger of this process already wrote `error` on stderr at error level. */
+export function alreadyLogged(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && writtenErrors.has(error);
+}
+
 function plain(value: unknown): unknown {
   if (value instanceof Error)
     return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
@@ -27,15 +38,17 @@ export function createCliLogger(options: {
       const context = typeof first === 'string' ? {} : (first as Record<string, unknown>);
       const message = typeof first === 'string' ? first : String(second ?? '');
       if (options.json) {
-        const fields = Object.fromEntries(
-          Object.entries({ ...options.bindings, ...context }).map(([k, v]) => [k, plain(v)]),
-        );
+        const fields = Object.entries({ ...options.bindings, ...context })
+          .filter(([key]) => !LINE_KEYS.has(key))
+          .map(([key, value]) => [key, plain(value)]);
         stream.write(
-          `${JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...fields })}\n`,
+          `${JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...Object.fromEntries(fields) })}\n`,
         );
       } else {
         stream.write(`broker: ${level === 'info' ? '' : `${level}: `}${message}\n`);
       }
+      if (level === 'error' && typeof context.err === 'object' && context.err !== null)
+        writtenErrors.add(context.err);
     }) as Logger['info'];
   const logger: Logger = {
     debug: make('debug'),
@@ -43,6 +56,7 @@ export function createCliLogger(options: {
     warn: make('warn'),
     error: make('error'),
     child: (bindings) => createCliLogger({ ...options, bindings: { ...options.bindings, ...bindings } }),
+    bindings: () => ({ ...options.bindings }),
   };
   return logger;
 }

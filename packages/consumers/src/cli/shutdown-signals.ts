@@ -17,10 +17,31 @@ export interface ShutdownSignalsOptions {
    * the person who forced the exit (or nothing).
    */
   onForcedExit?: (signal: NodeJS.Signals) => string | undefined;
-  /** Writes the forced-exit message; default a `broker: ...` line on stderr. Must write synchronously. */
+  /** Writes what this mechanism says itself (a forced exit, a lost parent); default a `broker: ...` line on stderr. Must write synchronously. */
   report?: (message: string) => void;
   /** Default {@link REPEAT_WINDOW_MS}. */
   repeatWindowMs?: number;
+}
+
+/** How often a command started by npm checks that its parent is still there. */
+export const PARENT_CHECK_MS = 500;
+
+/**
+ * npm (`npx`, `npm exec`, `npm run`) runs a command through `sh -c` and passes SIGINT and
+ * SIGTERM on to that shell only. The shell (dash) neither execs the command nor passes signals
+ * on: a SIGTERM kills the shell and npm at once and leaves this process running on its own.
+ * So when npm started us (it sets `npm_lifecycle_event`), losing the parent counts as SIGTERM.
+ * Not for other parents: `nohup broker consume &` must survive the shell that started it.
+ */
+function watchForLostParent(onLost: () => void): () => void {
+  if (process.env.npm_lifecycle_event === undefined) return () => {};
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onLost();
+  }, PARENT_CHECK_MS).unref();
+  return () => clearInterval(timer);
 }
 
 export interface ShutdownSignals {
@@ -56,6 +77,8 @@ export function abortOnSignals(options: ShutdownSignalsOptions = {}): ShutdownSi
   const controller = new AbortController();
   let firstAt: number | undefined;
   let finished = false;
+  // stderr writes are synchronous on pipes, files and terminals on Linux: written before an exit.
+  const say = options.report ?? ((message: string) => process.stderr.write(`broker: ${message}\n`));
   const handler = (signal: NodeJS.Signals) => {
     const now = performance.now();
     if (firstAt === undefined) {
@@ -78,19 +101,26 @@ export function abortOnSignals(options: ShutdownSignalsOptions = {}): ShutdownSi
       }
     }
     const message = `${signal} again: exiting at once without waiting${finished ? ' for the connections to close' : ''}${unfinished ? `; ${unfinished}` : ''}`;
-    // stderr writes are synchronous on pipes, files and terminals on Linux: written before the exit.
-    if (options.report) options.report(message);
-    else process.stderr.write(`broker: ${message}\n`);
+    say(message);
     // Once the command is done, its own result stands (only closing was left).
     const result = finished && typeof process.exitCode === 'number' ? process.exitCode : undefined;
     process.exit(result ?? signalExitCode(signal));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  const stopWatching = watchForLostParent(() => {
+    // Already stopping: the parent went away because of the same signal (sent to the group).
+    if (firstAt !== undefined) return;
+    say(
+      'the process that started this command is gone (npm passes SIGTERM only to the shell it runs commands in): stopping as on SIGTERM',
+    );
+    handler('SIGTERM');
+  });
   return {
     signal: controller.signal,
     dispose: () => {
       finished = true;
+      stopWatching();
       if (firstAt !== undefined) return;
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);

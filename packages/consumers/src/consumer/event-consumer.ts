@@ -217,9 +217,10 @@ export class EventConsumer {
   }
 
   private async consume(): Promise<ConsumerReport> {
-    this.logger.info(
-      { source: this.source.name, from: this.source.description, concurrency: this.concurrency },
-      `consuming ${this.source.description} (${this.source.name})`,
+    // The source says when it actually consumes (and again after each reconnect).
+    this.logger.debug(
+      { from: this.source.description, concurrency: this.concurrency },
+      `starting to consume ${this.source.description} (${this.source.name})`,
     );
     let failure: unknown;
     const consuming = this.source

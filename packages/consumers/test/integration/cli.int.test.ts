@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   cpSync,
@@ -20,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION } from '../../src/sinks/postgres/migrations';
 import { PostgresSink } from '../../src/sinks/postgres/postgres-sink';
 import { DATABASE_URL, dropSchema, requirePostgres, sql, uniqueSchema } from '../helpers/database';
-import { CLI, runCli, startCli, startProcess } from '../helpers/run-cli';
+import { CLI, runCli, startCli } from '../helpers/run-cli';
 import {
   deleteKafkaTopics,
   deleteRabbit,
@@ -34,6 +33,7 @@ import {
   requireKafka,
   requireRabbitMq,
 } from '../helpers/services';
+import { barFrames, onTerminal, requireScript, shellQuote } from '../helpers/terminal';
 import { coreFixture, rasaTurnLines, waitFor, wireBody } from '../helpers/wire';
 
 let url: string;
@@ -286,11 +286,7 @@ describe('broker export', () => {
   });
 
   it('stops at a broker failure with the exact command to continue, and resumes from the resume file', async () => {
-    const unreachable = endpointsFile({
-      ...pikaEndpoint('amqp://127.0.0.1:1', rabbitNames()),
-      connection_attempts: 1,
-      retry_delay_in_seconds: 0,
-    });
+    const unreachable = endpointsFile(pikaEndpoint('amqp://127.0.0.1:1', rabbitNames()));
     const resumeFile = join(work, 'export.resume.json');
     const failed = await runCli([
       'export',
@@ -300,8 +296,8 @@ describe('broker export', () => {
       trackerDump,
       '--resume-file',
       resumeFile,
-      '--timeout',
-      '2000',
+      '--connect-timeout',
+      '2s',
     ]);
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).not.toMatch(/\n\s+at /);
@@ -333,7 +329,7 @@ describe('broker export', () => {
       .sort((a, b) => a - b);
     expect(state.minimumTimestamp).toBe(timestamps[2]);
     expect(partial.stderr).toContain(
-      `To continue where the export stopped, run:\n  broker export --endpoints ${limited} --tracker-dump ${trackerDump} --minimum-timestamp ${timestamps[2]} --resume-file ${resumeFile}\n`,
+      `To continue where the export stopped, run:\n  broker export --endpoints ${limited} --tracker-dump ${trackerDump} --minimum-timestamp ${timestamps[2]} --resume-file ${resumeFile} --chunk-size 2 --timeout 3000\n`,
     );
     const firstTwo = await drainQueue(url, target.names.queue);
     expect(firstTwo).toHaveLength(2);
@@ -359,44 +355,11 @@ describe('broker export', () => {
 });
 
 describe('broker export progress bar', () => {
-  const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
-
-  /**
-   * Runs the built CLI under a pseudo-terminal (util-linux `script`): stdin, stdout and stderr
-   * are a terminal, as when a person types the command; `redirect` is shell text appended to
-   * the command (e.g. `> file`). Resolves with everything the terminal showed.
-   */
-  async function onTerminal(args: string[], redirect = ''): Promise<{ code: number | null; screen: string }> {
-    const command = `${[process.execPath, CLI, ...args].map(quote).join(' ')}${redirect}`;
-    // -e: script exits with the command's exit code; -f: flush as it comes.
-    const run = startProcess('script', ['-qefc', command, '/dev/null'], {
-      env: { ...process.env, NODE_PATH: '', TERM: 'xterm', COLUMNS: '120', LINES: '40' },
-    });
-    const timer = setTimeout(() => run.kill(), 60_000);
-    const result = await run.done;
-    clearTimeout(timer);
-    return { code: result.code, screen: result.stdout + result.stderr };
-  }
-
-  /** The `value/total` of every frame of the bar drawn on the terminal, in order. */
-  function barFrames(screen: string): [number, number][] {
-    return [...screen.matchAll(/exporting \[[=-]+\] (\d+)\/(\d+) events \| /g)].map((m) => [
-      Number(m[1]),
-      Number(m[2]),
-    ]);
-  }
-
   let dumpFile: string;
   const total = 20_000;
 
   beforeAll(() => {
-    try {
-      execFileSync('script', ['--version'], { stdio: 'ignore' });
-    } catch {
-      throw new Error(
-        'These tests need util-linux `script` to run the command on a pseudo-terminal (Debian: apt-get install bsdutils).',
-      );
-    }
+    requireScript();
     dumpFile = join(work, `progress-dump-${randomUUID().slice(0, 8)}.json`);
     writeFileSync(
       dumpFile,
@@ -413,7 +376,7 @@ describe('broker export progress bar', () => {
     // stdout goes to a file: what the terminal shows came from stderr.
     const { code, screen } = await onTerminal(
       ['export', '-e', endpoints, '--tracker-dump', dumpFile, '--chunk-size', '200'],
-      ` > ${quote(stdoutFile)}`,
+      ` > ${shellQuote(stdoutFile)}`,
     );
     expect(code, screen).toBe(0);
     const frames = barFrames(screen);
@@ -467,7 +430,7 @@ describe('broker export progress bar', () => {
     const stderrFile = join(work, `progress-stderr-${randomUUID().slice(0, 8)}.txt`);
     const { code, screen } = await onTerminal(
       ['export', '-e', endpoints, '--tracker-dump', dumpFile],
-      ` 2> ${quote(stderrFile)}`,
+      ` 2> ${shellQuote(stderrFile)}`,
     );
     expect(code, screen).toBe(0);
     const stderr = readFileSync(stderrFile, 'utf8');
@@ -721,7 +684,8 @@ describe('stopping with SIGINT', () => {
 
   it('export stops after the current chunk, prints the command that continues, and exits 130', async () => {
     const { endpoints, names } = rabbit();
-    const total = 20_000;
+    // The continuation repeats --chunk-size 1: few enough events for the resumed run to be quick.
+    const total = 4000;
     const start = 1_700_000_000;
     const dumpFile = restartEventsDump('sigint', total, start);
     const resumeFile = join(work, `sigint-${randomUUID().slice(0, 8)}.resume.json`);
@@ -753,7 +717,7 @@ describe('stopping with SIGINT', () => {
     expect(exported).toBeLessThan(total);
     // Every event before the position was confirmed, none after it was sent.
     expect(match![2]).toBe(
-      `broker export --endpoints ${endpoints} --tracker-dump ${dumpFile} --minimum-timestamp ${start + exported} --resume-file ${resumeFile}`,
+      `broker export --endpoints ${endpoints} --tracker-dump ${dumpFile} --minimum-timestamp ${start + exported} --resume-file ${resumeFile} --chunk-size 1`,
     );
     expect(await queueDepth(url, names.queue)).toBe(exported);
     const state = JSON.parse(readFileSync(resumeFile, 'utf8'));
@@ -847,7 +811,7 @@ describe('stopping export with a second SIGINT', () => {
         expect(confirmed).toBeLessThan(total);
         // Everything before the unconfirmed chunk was confirmed; the command continues at its first event.
         expect(match![3]).toBe(
-          `broker export --endpoints ${proxied} --tracker-dump ${dumpFile} --minimum-timestamp ${start + confirmed} --resume-file ${resumeFile}`,
+          `broker export --endpoints ${proxied} --tracker-dump ${dumpFile} --minimum-timestamp ${start + confirmed} --resume-file ${resumeFile} --chunk-size ${chunkSize}`,
         );
         const state = JSON.parse(readFileSync(resumeFile, 'utf8'));
         expect(state).toMatchObject({ minimumTimestamp: start + confirmed, published: confirmed });
@@ -1027,10 +991,8 @@ describe('broker errors', () => {
     const endpoints = endpointsFile({
       ...pikaEndpoint('amqp://127.0.0.1:1', rabbitNames()),
       password: 's3cret-pw',
-      connection_attempts: 1,
-      retry_delay_in_seconds: 0,
     });
-    const result = await runCli(['publish', '-e', endpoints, turnFile, '--timeout', '2000']);
+    const result = await runCli(['publish', '-e', endpoints, turnFile, '--connect-timeout', '2s']);
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/127\.0\.0\.1:1/);
     expect(result.stderr).not.toMatch(/\n\s+at /);

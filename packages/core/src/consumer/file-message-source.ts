@@ -49,6 +49,7 @@ export class FileMessageSource implements MessageSource {
       signal: options.signal,
       ...(this.options.pollIntervalMs === undefined ? {} : { pollIntervalMs: this.options.pollIntervalMs }),
     });
+    options.onConsuming?.();
     for await (const line of lines) {
       while (inFlight >= options.maxInFlight && !options.signal.aborted) {
         await new Promise<void>((resolve) => (freed = resolve));

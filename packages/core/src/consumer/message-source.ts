@@ -38,6 +38,12 @@ export interface ConsumeOptions {
   maxInFlight: number;
   /** Stops consuming: no new deliveries; `consume` resolves once in-flight messages are settled or the source gives up waiting. */
   signal: AbortSignal;
+  /**
+   * Called each time the source starts consuming on a live connection, before its first
+   * message: once connected (the Kafka group joined, the file opened), and again after each
+   * reconnect. Lets a caller bound how long it waits for a broker that may never answer.
+   */
+  onConsuming?: () => void;
 }
 
 export interface MessageSource {

@@ -42,16 +42,19 @@ function consuming(source: KafkaMessageSource, maxInFlight: number) {
   const delivered: SourceMessage[] = [];
   const waiters = new Set<() => void>();
   const controller = new AbortController();
+  let joined = 0;
   const done = source.consume(
     (message) => {
       delivered.push(message);
       for (const wake of waiters) wake();
     },
-    { maxInFlight, signal: controller.signal },
+    { maxInFlight, signal: controller.signal, onConsuming: () => joined++ },
   );
   return {
     delivered,
     done,
+    /** How often the source said it started consuming (joined the group). */
+    joined: () => joined,
     async until(count: number, timeoutMs = 30_000): Promise<SourceMessage[]> {
       const deadline = Date.now() + timeoutMs;
       while (delivered.length < count) {
@@ -93,6 +96,7 @@ describe('KafkaMessageSource', () => {
     const topic = await topicWith(20);
     const run = consuming(source(topic), 100);
     const messages = await run.until(20);
+    expect(run.joined()).toBe(1);
     expect(messages.map(slotValue)).toEqual(Array.from({ length: 20 }, (_, n) => n));
     const [first] = messages;
     expect(first!.key).toBe('sender-0');

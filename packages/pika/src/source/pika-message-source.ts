@@ -181,6 +181,7 @@ export class PikaMessageSource implements MessageSource {
       let session: ConsumerSession | undefined;
       try {
         session = await ConsumerSession.open(this.settings, options.maxInFlight);
+        options.onConsuming?.();
         await session.start(onMessage);
       } catch (caught) {
         await session?.stop(0);

@@ -71,10 +71,14 @@ class Inbox {
   }
 }
 
-function start(source: PikaMessageSource, maxInFlight: number): Inbox {
+function start(source: PikaMessageSource, maxInFlight: number, onConsuming?: () => void): Inbox {
   const inbox = new Inbox();
   const controller = new AbortController();
-  const consuming = source.consume(inbox.push, { maxInFlight, signal: controller.signal });
+  const consuming = source.consume(inbox.push, {
+    maxInFlight,
+    signal: controller.signal,
+    ...(onConsuming ? { onConsuming } : {}),
+  });
   running.push({ source, controller, consuming });
   return inbox;
 }
@@ -174,15 +178,20 @@ describe('PikaMessageSource', () => {
   it('redelivers what was not settled after the server closes the connection; settling old messages does nothing', async () => {
     const { queue, exchange } = topology(fault.url);
     await publish(fault.url, queue, exchange, 10);
+    let consumingStarts = 0;
     const inbox = start(
       new PikaMessageSource({ host: fault.url, queues: [queue], exchangeName: exchange }),
       10,
+      () => consumingStarts++,
     );
     await inbox.until(10);
+    expect(consumingStarts).toBe(1);
     for (const message of inbox.messages.slice(0, 4)) await message.settle({ outcome: 'ack' });
     const unsettled = inbox.messages.slice(4);
     await closeRabbitConnections('fault');
     await inbox.until(16, 30_000);
+    // onConsuming says so again once it consumes on the new connection.
+    expect(consumingStarts).toBe(2);
     const again = inbox.messages.slice(10);
     expect(again.map((m) => m.body.toString('utf8'))).toEqual(unsettled.map((m) => m.body.toString('utf8')));
     expect(again.every((m) => m.redelivered)).toBe(true);

@@ -6,6 +6,7 @@ import { JsonLinesFileSink } from '../../sinks/jsonl-file-sink';
 import { PostgresSink } from '../../sinks/postgres/postgres-sink';
 import { type OutputFormat, StdoutSink } from '../../sinks/stdout-sink';
 import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
+import { brokerLocation, connectTimeoutOption, consumingWithin } from '../connect-timeout';
 import { EXIT, UsageError } from '../exit-codes';
 import { choice, list, wholeNumber } from '../option-parsers';
 import { runCommand } from '../run-command';
@@ -25,6 +26,7 @@ export interface ConsumeCommandOptions {
   group?: string;
   queue?: string;
   deadLetter?: string;
+  connectTimeout?: number;
   concurrency: number;
   maxRetries: number;
   maxEvents?: number;
@@ -95,13 +97,17 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
     },
   });
   try {
-    const source = await openMessageSource(section, {
+    const opened = await openMessageSource(section, {
       logger,
       ...(options.queue ? { queue: options.queue } : {}),
       ...(options.group ? { groupId: options.group } : {}),
       ...(options.fromBeginning ? { fromBeginning: true } : {}),
       ...(options.deadLetter ? { deadLetter: options.deadLetter } : {}),
     });
+    const source =
+      options.connectTimeout === undefined
+        ? opened
+        : consumingWithin(opened, options.connectTimeout, brokerLocation(section));
     consumer = new EventConsumer(
       source,
       {
@@ -181,6 +187,7 @@ export function consumeCommand(): Command {
     .option('--group <id>', 'Kafka consumer group (default broker-consumers)')
     .option('--queue <name>', 'RabbitMQ queue to consume (default: the first of `queues`)')
     .option('--dead-letter <name>', 'dead-letter queue or topic (default <queue or topic>.dead-letter)')
+    .addOption(connectTimeoutOption())
     .option(
       '--concurrency <n>',
       'events in flight across conversations (prefetch)',

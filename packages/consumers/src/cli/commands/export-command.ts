@@ -1,14 +1,15 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type BrokerError, ConfigError, censorUrl, createEventBroker, loadEndpoints } from '@broker/core';
-import { SingleBar } from 'cli-progress';
+import { type BrokerError, ConfigError, loadEndpoints } from '@broker/core';
 import { Command, Option } from 'commander';
-import { importAdapter } from '../../adapter-loader';
 import { type ExportableEvent, ExportInterruptedError, exportEvents } from '../../export/export-events';
 import { trackerDumpEvents } from '../../export/tracker-dump-events';
 import { PostgresConversationStore } from '../../sinks/postgres/postgres-conversation-store';
 import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
+import { connectTimeoutOption, DEFAULT_CONNECT_TIMEOUT_MS, openBroker } from '../connect-timeout';
 import { deliveryFailureExitCode, EXIT, UsageError } from '../exit-codes';
 import { list, seconds, wholeNumber } from '../option-parsers';
+import { ProgressBar } from '../progress-bar';
+import { rememberTypedOptions, repeatCommandLine } from '../repeat-command-line';
 import { runCommand } from '../run-command';
 import { abortOnSignals, signalName } from '../shutdown-signals';
 
@@ -22,6 +23,7 @@ export interface ExportCommandOptions {
   conversationIds?: string[];
   offsetTimestampsBySeconds?: number;
   resumeFile?: string;
+  connectTimeout: number;
   chunkSize: number;
   timeout: number;
   json?: boolean;
@@ -32,27 +34,6 @@ interface ResumeState {
   processId: string;
   minimumTimestamp: number;
   published: number;
-}
-
-function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
-}
-
-/** The command that continues an export from `minimumTimestamp`, with the run's other options. */
-export function continuationCommand(options: ExportCommandOptions, minimumTimestamp: number): string {
-  const args = ['broker', 'export', '--endpoints', options.endpoints];
-  if (options.trackerDump) args.push('--tracker-dump', options.trackerDump);
-  // A password is never printed; such a URL is better given through DATABASE_URL.
-  if (options.databaseUrl) args.push('--database-url', censorUrl(options.databaseUrl));
-  if (options.schema !== 'public') args.push('--schema', options.schema);
-  args.push('--minimum-timestamp', String(minimumTimestamp));
-  if (options.maximumTimestamp !== undefined)
-    args.push('--maximum-timestamp', String(options.maximumTimestamp));
-  if (options.conversationIds?.length) args.push('--conversation-ids', options.conversationIds.join(','));
-  if (options.offsetTimestampsBySeconds !== undefined)
-    args.push('--offset-timestamps-by-seconds', String(options.offsetTimestampsBySeconds));
-  if (options.resumeFile) args.push('--resume-file', options.resumeFile);
-  return args.map(shellQuote).join(' ');
 }
 
 function readResumeState(path: string): ResumeState | undefined {
@@ -93,8 +74,19 @@ async function openEvents(
   return { events: store.events(filter), total: await store.count(filter), close: () => store.close() };
 }
 
-export async function runExportCommand(options: ExportCommandOptions): Promise<number> {
-  const logger = createCliLogger({ level: options.logLevel, json: options.json === true });
+export async function runExportCommand(options: ExportCommandOptions, cli: Command): Promise<number> {
+  const bar =
+    process.stderr.isTTY && !options.json
+      ? new ProgressBar(process.stderr, 'exporting [{bar}] {value}/{total} events | {eta_formatted} left')
+      : undefined;
+  const logger = createCliLogger({
+    level: options.logLevel,
+    json: options.json === true,
+    ...(bar ? { stream: bar.messages } : {}),
+  });
+  /** The command that continues the export from `minimumTimestamp`, with every other option given. */
+  const continuationCommand = (minimumTimestamp: number) =>
+    repeatCommandLine(cli, { minimumTimestamp: String(minimumTimestamp) });
   const section = loadEndpoints(options.endpoints, { logger }).eventBroker;
   if (!section) {
     throw new ConfigError(
@@ -124,17 +116,13 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
     ...(options.maximumTimestamp !== undefined ? { maximumTimestamp: options.maximumTimestamp } : {}),
   };
   const source = await openEvents(options, filter);
-  const broker = await createEventBroker(section, { logger, importModule: importAdapter });
-  if (!broker)
-    throw new ConfigError('The endpoints file configures no event broker.', { key: 'event_broker' });
-  const bar =
-    process.stderr.isTTY && !options.json && source.total > 0
-      ? new SingleBar({
-          stream: process.stderr,
-          format: 'exporting [{bar}] {value}/{total} events | {eta_formatted} left',
-        })
-      : undefined;
-  bar?.start(source.total, 0);
+  const broker = await openBroker(section, { logger, connectTimeoutMs: options.connectTimeout }).catch(
+    async (error: unknown) => {
+      await source.close();
+      throw error;
+    },
+  );
+  if (source.total > 0) bar?.start(source.total);
   let lastError: BrokerError | undefined;
   broker.on('error', (error) => {
     lastError = error;
@@ -183,7 +171,7 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
         writeForcedSummary('Stopped at once before anything was exported.', { published: 0 });
         return 'nothing was exported yet';
       }
-      const command = continuationCommand(options, position.resumeFromTimestamp);
+      const command = continuationCommand(position.resumeFromTimestamp);
       const published = (resume?.published ?? 0) + position.published;
       writeResumeFile({
         processId: position.processId,
@@ -238,7 +226,7 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
   } catch (error) {
     bar?.stop();
     if (!ExportInterruptedError.isInstance(error)) throw error;
-    const command = continuationCommand(options, error.resumeFromTimestamp);
+    const command = continuationCommand(error.resumeFromTimestamp);
     writeResumeFile({
       processId: error.processId,
       minimumTimestamp: error.resumeFromTimestamp,
@@ -273,7 +261,7 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<n
 }
 
 export function exportCommand(): Command {
-  return new Command('export')
+  const command = new Command('export')
     .description(
       "Rasa's `rasa export` for our stores: replay stored conversations to the broker in endpoints.yml, with the rasa-export-process-id header.",
     )
@@ -301,6 +289,7 @@ export function exportCommand(): Command {
       '--resume-file <file>',
       'remember where a failed export stopped, and continue from there on the next run',
     )
+    .addOption(connectTimeoutOption(DEFAULT_CONNECT_TIMEOUT_MS))
     .option(
       '--chunk-size <n>',
       'events published between waits for confirmation',
@@ -316,4 +305,6 @@ export function exportCommand(): Command {
     .option('--json', 'machine output: a JSON summary on stdout, JSON log lines on stderr')
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
     .action(runCommand(runExportCommand));
+  // The continuation command repeats the options as they were typed.
+  return rememberTypedOptions(command);
 }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, createEventBroker, loadEndpoints } from '@broker/core';
+import { ConfigError, loadEndpoints } from '@broker/core';
 import { Command, Option } from 'commander';
-import { importAdapter } from '../../adapter-loader';
 import { publishEvents } from '../../publish/publish-events';
 import { readEventInput } from '../../publish/read-event-input';
 import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
+import { connectTimeoutOption, DEFAULT_CONNECT_TIMEOUT_MS, openBroker } from '../connect-timeout';
 import { deliveryFailureExitCode, EXIT } from '../exit-codes';
 import { wholeNumber } from '../option-parsers';
 import { runCommand } from '../run-command';
@@ -12,6 +12,7 @@ import { runCommand } from '../run-command';
 export interface PublishCommandOptions {
   endpoints: string;
   senderId?: string;
+  connectTimeout: number;
   timeout: number;
   json?: boolean;
   logLevel: LogLevel;
@@ -47,9 +48,7 @@ export async function runPublishCommand(file: string, options: PublishCommandOpt
     name: input.name,
     ...(options.senderId ? { senderId: options.senderId } : {}),
   });
-  const broker = await createEventBroker(section, { logger, importModule: importAdapter });
-  if (!broker)
-    throw new ConfigError('The endpoints file configures no event broker.', { key: 'event_broker' });
+  const broker = await openBroker(section, { logger, connectTimeoutMs: options.connectTimeout });
   const report = await publishEvents(broker, items, { timeoutMs: options.timeout });
   // Every accepted event is either confirmed or undelivered; never report ok for less.
   const undelivered = report.published - report.confirmed;
@@ -91,6 +90,7 @@ export function publishCommand(): Command {
     .argument('[file]', 'JSON-lines file, tracker dump (.json), or - for stdin', '-')
     .requiredOption('-e, --endpoints <file>', 'endpoints.yml whose event_broker to publish to')
     .option('--sender-id <id>', 'conversation id for a tracker dump without sender_id (overrides it)')
+    .addOption(connectTimeoutOption(DEFAULT_CONNECT_TIMEOUT_MS))
     .option(
       '--timeout <ms>',
       'how long to wait for the broker to confirm',
@@ -99,7 +99,7 @@ export function publishCommand(): Command {
     )
     .option('--json', 'machine output: a JSON summary on stdout, JSON log lines on stderr')
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
-    .action((file: string, options: PublishCommandOptions) =>
-      runCommand((o: PublishCommandOptions) => runPublishCommand(file, o))(options),
+    .action((file: string, options: PublishCommandOptions, command: Command) =>
+      runCommand((o: PublishCommandOptions) => runPublishCommand(file, o))(options, command),
     );
 }
