@@ -416,6 +416,8 @@ export class KafkaMessageSource implements MessageSource {
       headers: record.headers,
       key: record.key === null ? undefined : record.key.toString('utf8'),
       redelivered,
+      // The log position names a record for good; its timestamp tells a recreated topic's record at the same offset apart.
+      messageId: `kafka:${position}/${record.timestamp}`,
       position,
       meta: {
         topic: record.topic,
