@@ -39,6 +39,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_timestamp ON ${s}.events (event_timestamp, id);
     `,
   },
+  {
+    version: 2,
+    name: 'identical events are stored; copies are recognised by message id or redelivery',
+    // Equal bodies are no longer one event: the unique key becomes the message's identity
+    // (AMQP message_id, Kafka offset), and the body index stays for recognising redeliveries.
+    sql: (s) => `
+      ALTER TABLE ${s}.events ADD COLUMN source_message_id text;
+      CREATE UNIQUE INDEX events_source_message_unique ON ${s}.events (sender_id, source_message_id);
+      CREATE INDEX events_sender_body ON ${s}.events (sender_id, body_sha256);
+      ALTER TABLE ${s}.events DROP CONSTRAINT events_sender_body_unique;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

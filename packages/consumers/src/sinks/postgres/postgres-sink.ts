@@ -32,6 +32,8 @@ interface Row {
   sha256: string;
   headers: string;
   position: string;
+  messageId: string | null;
+  redelivered: boolean;
 }
 
 function toRow(event: ConsumedEvent): Row {
@@ -44,15 +46,18 @@ function toRow(event: ConsumedEvent): Row {
     sha256: createHash('sha256').update(event.body).digest('hex'),
     headers: JSON.stringify(event.headers),
     position: event.position,
+    messageId: event.messageId ?? null,
+    redelivered: event.redelivered,
   };
 }
 
 /**
  * A conversation store in PostgreSQL: `conversations` and `events` tables, created and
  * migrated on first use. Events are inserted in batches (whatever arrived while the previous
- * transaction committed), and each `write` resolves only after its batch committed. The key
- * (sender_id, sha256 of the exact body) makes a redelivered event a no-op, so at-least-once
- * delivery stores every event exactly once, in arrival order (`events.id`).
+ * transaction committed), and each `write` resolves only after its batch committed. A copy of
+ * a stored message is skipped: one with the same message id (AMQP `message_id`, Kafka
+ * topic/partition/offset), or, without an id, a redelivery of a body already stored. Identical
+ * events that are not redeliveries are all stored, in arrival order (`events.id`).
  */
 export class PostgresSink implements EventSink {
   readonly name = 'postgres';
@@ -153,6 +158,7 @@ export class PostgresSink implements EventSink {
   private async commit(batch: Pending[]): Promise<void> {
     const rows = batch.map((p) => toRow(p.event));
     let client: PgClient | undefined;
+    let broken: Error | undefined;
     try {
       client = await this.pool.connect();
       await client.query('BEGIN');
@@ -163,13 +169,15 @@ export class PostgresSink implements EventSink {
       await client?.query('ROLLBACK').catch(() => {});
       if (client && isDataError(error) && batch.length > 1) {
         // One bad row fails the whole batch: store the others, reject only the bad ones.
-        await this.commitOneByOne(client, batch, rows);
+        broken = await this.commitOneByOne(client, batch, rows);
       } else {
         const failure = toDatabaseError(error, this.databaseUrl, `store ${batch.length} event(s)`);
+        if (!isDataError(error)) broken = failure;
         for (const p of batch) p.reject(failure);
       }
     } finally {
-      client?.release();
+      // A connection that failed other than on bad data is closed, not handed to the next batch.
+      client?.release(broken);
     }
   }
 
@@ -178,7 +186,8 @@ export class PostgresSink implements EventSink {
     for (const sql of this.insertSql) await client.query(sql, values);
   }
 
-  private async commitOneByOne(client: PgClient, batch: Pending[], rows: Row[]): Promise<void> {
+  /** Returns the failure when the connection itself failed (the caller closes it). */
+  private async commitOneByOne(client: PgClient, batch: Pending[], rows: Row[]): Promise<Error | undefined> {
     const outcomes: (Error | undefined)[] = [];
     try {
       await client.query('BEGIN');
@@ -200,7 +209,7 @@ export class PostgresSink implements EventSink {
       await client.query('ROLLBACK').catch(() => {});
       const failure = toDatabaseError(error, this.databaseUrl, `store ${batch.length} event(s)`);
       for (const p of batch) p.reject(failure);
-      return;
+      return failure;
     }
     batch.forEach((p, i) => {
       const outcome = outcomes[i];
@@ -209,6 +218,7 @@ export class PostgresSink implements EventSink {
         p.reject(outcome);
       } else p.resolve();
     });
+    return undefined;
   }
 }
 
@@ -230,12 +240,14 @@ function columns(rows: Row[]): unknown[] {
     rows.map((r) => r.sha256),
     rows.map((r) => r.headers),
     rows.map((r) => r.position),
+    rows.map((r) => r.messageId),
+    rows.map((r) => r.redelivered),
   ];
 }
 
 const INPUT = `input AS (
-      SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
-        WITH ORDINALITY AS t(sender_id, type, event_timestamp, body_text, body_sha256, headers, source_position, ord)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[], $9::boolean[])
+        WITH ORDINALITY AS t(sender_id, type, event_timestamp, body_text, body_sha256, headers, source_position, source_message_id, redelivered, ord)
     )`;
 
 /** Conversations first (events reference them); the same parameters as the events statement. */
@@ -248,16 +260,23 @@ function conversationsStatement(s: string): string {
 }
 
 /**
- * The events in arrival order, skipping redelivered copies; the conversation counters only
- * count events actually inserted.
+ * The events in arrival order, skipping copies of stored messages: the same message id (the
+ * unique index), or, for a redelivery, the same body stored without an id (a message without
+ * one, or a row from before ids were kept). The conversation counters only count events
+ * actually inserted.
  */
 function eventsStatement(s: string): string {
   return `
     WITH ${INPUT}, inserted AS (
-      INSERT INTO ${s}.events (sender_id, type, event_timestamp, body, body_text, body_sha256, headers, source_position)
-      SELECT sender_id, type, event_timestamp, body_text::jsonb, body_text, body_sha256, headers, source_position
-      FROM input ORDER BY ord
-      ON CONFLICT ON CONSTRAINT events_sender_body_unique DO NOTHING
+      INSERT INTO ${s}.events (sender_id, type, event_timestamp, body, body_text, body_sha256, headers, source_position, source_message_id)
+      SELECT sender_id, type, event_timestamp, body_text::jsonb, body_text, body_sha256, headers, source_position, source_message_id
+      FROM input
+      WHERE NOT (redelivered AND EXISTS (
+        SELECT 1 FROM ${s}.events AS stored
+        WHERE stored.sender_id = input.sender_id AND stored.body_sha256 = input.body_sha256
+          AND stored.source_message_id IS NULL))
+      ORDER BY ord
+      ON CONFLICT (sender_id, source_message_id) DO NOTHING
       RETURNING sender_id, event_timestamp
     )
     UPDATE ${s}.conversations AS c SET
