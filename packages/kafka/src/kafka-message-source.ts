@@ -212,6 +212,8 @@ export class KafkaMessageSource implements MessageSource {
     const run = this.current;
     if (run) {
       run.stop.abort();
+      // A stop already under way may be waiting for in-flight settlements: close() does not.
+      this.releaseCapacity(run);
       await run.finished?.catch(() => undefined);
     }
     await this.deadLetters?.disconnect().catch(() => undefined);
