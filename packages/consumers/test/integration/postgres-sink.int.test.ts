@@ -120,7 +120,10 @@ describe('PostgresSink', () => {
       '{"sender_id": "a", "event": "action", "timestamp": 1716801234.5, "name": "action_listen"}';
     await sink.write(consumed(listen, 'q#1'));
     await sink.write(consumed(wireBody('a'), 'q#2'));
-    await sink.write(consumed(listen, 'q#3'));
+    const third = consumed(listen, 'q#3');
+    await sink.write(third);
+    // The same delivery written again (a retry after a COMMIT whose answer was lost): still one row.
+    await sink.write(third);
     await sink.close();
     expect(
       (await sql(`SELECT source_position FROM "${name}".events ORDER BY id`)).map((r) => r.source_position),
@@ -151,8 +154,16 @@ describe('PostgresSink', () => {
     expect(
       await sql(`SELECT body_text, source_position, source_message_id FROM "${name}".events ORDER BY id`),
     ).toEqual([
-      { body_text: a, source_position: 'q#1', source_message_id: null },
-      { body_text: b, source_position: 'q#3', source_message_id: null },
+      {
+        body_text: a,
+        source_position: 'q#1',
+        source_message_id: expect.stringMatching(/^delivery:[0-9a-f-]{36}$/),
+      },
+      {
+        body_text: b,
+        source_position: 'q#3',
+        source_message_id: expect.stringMatching(/^delivery:[0-9a-f-]{36}$/),
+      },
       { body_text: c, source_position: 'events[0]@7', source_message_id: seven },
       { body_text: c, source_position: 'events[0]@9', source_message_id: nine },
     ]);

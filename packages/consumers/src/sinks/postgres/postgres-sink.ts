@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { BrokerError, ConfigError, childLogger, type Logger } from '@broker/core';
 import type { ConsumedEvent } from '../../consumer/consumed-event';
 import type { EventSink } from '../event-sink';
@@ -32,8 +32,26 @@ interface Row {
   sha256: string;
   headers: string;
   position: string;
-  messageId: string | null;
+  messageId: string;
   redelivered: boolean;
+}
+
+/** The stand-in identities of deliveries whose message has none, kept as long as the delivery lives. */
+const deliveryIds = new WeakMap<ConsumedEvent, string>();
+
+/**
+ * The message id, or for a message without one an id of this delivery, the same on every write
+ * of it: when the connection drops during COMMIT the outcome is unknown, and writing the event
+ * again must not store it twice.
+ */
+function identityOf(event: ConsumedEvent): string {
+  if (event.messageId !== undefined) return event.messageId;
+  let id = deliveryIds.get(event);
+  if (id === undefined) {
+    id = `delivery:${randomUUID()}`;
+    deliveryIds.set(event, id);
+  }
+  return id;
 }
 
 function toRow(event: ConsumedEvent): Row {
@@ -46,7 +64,7 @@ function toRow(event: ConsumedEvent): Row {
     sha256: createHash('sha256').update(event.body).digest('hex'),
     headers: JSON.stringify(event.headers),
     position: event.position,
-    messageId: event.messageId ?? null,
+    messageId: identityOf(event),
     redelivered: event.redelivered,
   };
 }
@@ -56,8 +74,9 @@ function toRow(event: ConsumedEvent): Row {
  * migrated on first use. Events are inserted in batches (whatever arrived while the previous
  * transaction committed), and each `write` resolves only after its batch committed. A copy of
  * a stored message is skipped: one with the same message id (AMQP `message_id`, Kafka
- * topic/partition/offset), or, without an id, a redelivery of a body already stored. Identical
- * events that are not redeliveries are all stored, in arrival order (`events.id`).
+ * topic/partition/offset), a write of the same delivery again, or, without a message id, a
+ * redelivery of a body already stored. Identical events that are not redeliveries are all
+ * stored, in arrival order (`events.id`).
  */
 export class PostgresSink implements EventSink {
   readonly name = 'postgres';
@@ -261,9 +280,9 @@ function conversationsStatement(s: string): string {
 
 /**
  * The events in arrival order, skipping copies of stored messages: the same message id (the
- * unique index), or, for a redelivery, the same body stored without an id (a message without
- * one, or a row from before ids were kept). The conversation counters only count events
- * actually inserted.
+ * unique index; a write repeated after an unanswered COMMIT has its delivery's id), or, for a
+ * redelivery, the same body stored without a message id (a delivery id, or none: a row from
+ * before ids were kept). The conversation counters only count events actually inserted.
  */
 function eventsStatement(s: string): string {
   return `
@@ -274,7 +293,7 @@ function eventsStatement(s: string): string {
       WHERE NOT (redelivered AND EXISTS (
         SELECT 1 FROM ${s}.events AS stored
         WHERE stored.sender_id = input.sender_id AND stored.body_sha256 = input.body_sha256
-          AND stored.source_message_id IS NULL))
+          AND (stored.source_message_id IS NULL OR stored.source_message_id LIKE 'delivery:%')))
       ORDER BY ord
       ON CONFLICT (sender_id, source_message_id) DO NOTHING
       RETURNING sender_id, event_timestamp
