@@ -26,6 +26,24 @@ export function seconds(option: string) {
   };
 }
 
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `--max-outage 30s`: a duration with its unit (`1500ms`, `30s`, `5m`, `1.5h`), in ms. */
+export function duration(option: string) {
+  return (value: string): number => {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(value);
+    const ms = match
+      ? Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS]
+      : Number.NaN;
+    if (!Number.isFinite(ms)) {
+      throw new InvalidArgumentError(
+        `${option} must be a duration with its unit, e.g. 1500ms, 30s, 5m or 2h; got ${JSON.stringify(value)}.`,
+      );
+    }
+    return Math.round(ms);
+  };
+}
+
 /** `--type user,bot`: a comma-separated list, repeatable. */
 export function list(value: string, previous: string[] = []): string[] {
   return [
