@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION } from '../../src/sinks/postgres/migrations';
 import { PostgresSink } from '../../src/sinks/postgres/postgres-sink';
 import { DATABASE_URL, dropSchema, requirePostgres, sql, uniqueSchema } from '../helpers/database';
-import { CLI, runCli, startCli, startProcess } from '../helpers/run-cli';
+import { CLI, consumeIntoPostgres, runCli, startCli, startProcess } from '../helpers/run-cli';
 import {
   deleteKafkaTopics,
   deleteRabbit,
@@ -134,20 +134,15 @@ describe('broker publish + consume', () => {
     });
 
     const name = schema();
-    const consumed = await runCli([
-      'consume',
-      '--endpoints',
-      endpoints,
-      '--sink',
-      'postgres',
-      '--database-url',
-      DATABASE_URL,
-      '--schema',
-      name,
-      '--max-events',
-      '8',
-      '--json',
-    ]);
+    const consumed = await runCli(
+      consumeIntoPostgres(
+        endpoints,
+        { databaseUrl: DATABASE_URL, schema: name },
+        '--max-events',
+        '8',
+        '--json',
+      ),
+    );
     expect(consumed.code).toBe(0);
     expect(lastJson(consumed.stdout)).toMatchObject({
       command: 'consume',
@@ -200,20 +195,15 @@ describe('broker publish + consume', () => {
     });
     expect(lastJson(published.stdout)).toMatchObject({ ok: true, published: 3, confirmed: 3 });
     const name = schema();
-    const consumed = await runCli([
-      'consume',
-      '-e',
-      endpoints,
-      '--sink',
-      'postgres',
-      '--database-url',
-      DATABASE_URL,
-      '--schema',
-      name,
-      '--max-events',
-      '3',
-      '--json',
-    ]);
+    const consumed = await runCli(
+      consumeIntoPostgres(
+        endpoints,
+        { databaseUrl: DATABASE_URL, schema: name },
+        '--max-events',
+        '3',
+        '--json',
+      ),
+    );
     expect(consumed.code).toBe(0);
     expect(lastJson(consumed.stdout)).toMatchObject({ ok: true, handled: 3, duplicates: 0, deadLettered: 0 });
     const rows = await sql<{ body_text: string }>(`SELECT body_text FROM "${name}".events ORDER BY id`);
@@ -282,19 +272,14 @@ describe('broker export', () => {
     const name = schema();
     expect((await runCli(['publish', '-e', source.endpoints, turnFile])).code).toBe(0);
     expect((await runCli(['publish', '-e', source.endpoints, trackerDump])).code).toBe(0);
-    const stored = await runCli([
-      'consume',
-      '-e',
-      source.endpoints,
-      '--sink',
-      'postgres',
-      '--database-url',
-      DATABASE_URL,
-      '--schema',
-      name,
-      '--max-events',
-      '15',
-    ]);
+    const stored = await runCli(
+      consumeIntoPostgres(
+        source.endpoints,
+        { databaseUrl: DATABASE_URL, schema: name },
+        '--max-events',
+        '15',
+      ),
+    );
     expect(stored.code).toBe(0);
 
     const target = rabbit();
@@ -603,20 +588,15 @@ async function heldConsume(total = 40) {
   await blocker.connect();
   await blocker.query('BEGIN');
   await blocker.query(`LOCK TABLE "${name}".conversations IN EXCLUSIVE MODE`);
-  const run = startCli([
-    'consume',
-    '-e',
-    endpoints,
-    '--sink',
-    'postgres',
-    '--database-url',
-    DATABASE_URL,
-    '--schema',
-    name,
-    '--concurrency',
-    '8',
-    '--json',
-  ]);
+  const run = startCli(
+    consumeIntoPostgres(
+      endpoints,
+      { databaseUrl: DATABASE_URL, schema: name },
+      '--concurrency',
+      '8',
+      '--json',
+    ),
+  );
   const sinkWaiting = async () =>
     (
       await sql(
@@ -1005,19 +985,7 @@ describe('broker errors', () => {
       (await runCli(['publish', '-e', endpoints, '-'], { input: `${wireBody('pg-installed')}\n` })).code,
     ).toBe(0);
     const consumed = await runCli(
-      [
-        'consume',
-        '-e',
-        endpoints,
-        '--sink',
-        'postgres',
-        '--database-url',
-        DATABASE_URL,
-        '--schema',
-        name,
-        '--max-events',
-        '1',
-      ],
+      consumeIntoPostgres(endpoints, { databaseUrl: DATABASE_URL, schema: name }, '--max-events', '1'),
       { cli: withPg.cli, cwd: withPg.dir },
     );
     expect(consumed.stderr).not.toContain('pg package');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TcpProxy } from '../../../../faults/src/tcp-proxy';
 import { DATABASE_URL, dropSchema, requirePostgres, sql, sqlAt, uniqueSchema } from '../helpers/database';
 import { publishPaced } from '../helpers/paced-publisher';
-import { type CliRun, startCli } from '../helpers/run-cli';
+import { type CliRun, consumeIntoPostgres, startCli } from '../helpers/run-cli';
 import {
   deleteKafkaTopics,
   deleteRabbit,
@@ -122,19 +122,9 @@ async function stored(store: Store): Promise<{ rows: number; distinct: number }>
 }
 
 function consume(endpoints: string, store: Store, extra: string[] = []): CliRun {
-  const run = startCli([
-    'consume',
-    '-e',
-    endpoints,
-    '--sink',
-    'postgres',
-    '--database-url',
-    store.url,
-    '--schema',
-    store.schema,
-    '--json',
-    ...extra,
-  ]);
+  const run = startCli(
+    consumeIntoPostgres(endpoints, { databaseUrl: store.url, schema: store.schema }, '--json', ...extra),
+  );
   runs.push(run);
   return run;
 }
