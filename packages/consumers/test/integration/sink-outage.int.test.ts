@@ -42,7 +42,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const run of runs) run.kill();
+  // A consumer still running would declare its queue again after it is deleted.
+  for (const run of runs) {
+    run.kill();
+    await run.done;
+  }
   for (const proxy of proxies) await proxy.close().catch(() => undefined);
   for (const names of rabbits) await deleteRabbit(url, names);
   await deleteKafkaTopics(topics);
