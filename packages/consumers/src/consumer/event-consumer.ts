@@ -366,12 +366,11 @@ export class EventConsumer {
     let failures = 0;
     for (;;) {
       // During an outage nothing new starts: one probe tries, the others wait for its answer.
-      const turn = await this.outage.turn(this.outageWaitEnds);
+      const turn = this.outage.active ? await this.outage.turn(this.outageWaitEnds) : 'go';
       if (turn === 'leave') {
         this.counts.unsettled++;
         return;
       }
-      const stage = () => (handlerDone ? `sink ${this.sink?.name}` : 'handler');
       try {
         if (!handlerDone) {
           await this.handler?.(consumed, { attempt: ++handlerCalls, signal: this.giveUp.signal });
@@ -381,6 +380,7 @@ export class EventConsumer {
         if (turn === 'probe') this.outage.recovered();
         break;
       } catch (error) {
+        const stage = handlerDone ? `sink ${this.sink?.name}` : 'handler';
         if (this.giveUp.signal.aborted || this.stopping.signal.aborted) {
           // No retries while stopping, and no dead letter either: the broker delivers it again.
           if (turn === 'probe') this.outage.releaseProbe();
@@ -392,7 +392,7 @@ export class EventConsumer {
           return;
         }
         if (failureKind(error) === 'infrastructure') {
-          this.outage.failed(error, { what: stage(), probe: turn === 'probe', position: consumed.position });
+          this.outage.failed(error, { what: stage, probe: turn === 'probe', position: consumed.position });
           continue;
         }
         // The probe got an answer about its event: whatever it needs is reachable again.
@@ -402,7 +402,7 @@ export class EventConsumer {
         const permanent = BrokerError.isInstance(error) && !error.canRetry;
         if (failures > this.retry.maxRetries || permanent) {
           this.counts.deadLettered++;
-          const reason = `${stage()} failed ${failures === 1 ? 'once' : `${failures} times`}: ${describeError(error)}`;
+          const reason = `${stage} failed ${failures === 1 ? 'once' : `${failures} times`}: ${describeError(error)}`;
           this.logger.error(
             {
               position: consumed.position,
@@ -425,7 +425,7 @@ export class EventConsumer {
             delayMs: wait,
             err: error,
           },
-          `${stage()} failed on ${consumed.event.event} event of ${consumed.senderId} (attempt ${failures}): ${describeError(error)}; retrying in ${wait} ms`,
+          `${stage} failed on ${consumed.event.event} event of ${consumed.senderId} (attempt ${failures}): ${describeError(error)}; retrying in ${wait} ms`,
         );
         await abortableDelay(wait, this.giveUp.signal);
         if (this.giveUp.signal.aborted) {
