@@ -1,6 +1,7 @@
 import { ConfigError, ConnectionError } from '@broker/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TcpProxy } from '../../../../faults/src/tcp-proxy';
 import type { ConsumedEvent } from '../../src/consumer/consumed-event';
 import { decodeMessage } from '../../src/consumer/decode-message';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/sinks/postgres/migrations';
@@ -120,10 +121,7 @@ describe('PostgresSink', () => {
       '{"sender_id": "a", "event": "action", "timestamp": 1716801234.5, "name": "action_listen"}';
     await sink.write(consumed(listen, 'q#1'));
     await sink.write(consumed(wireBody('a'), 'q#2'));
-    const third = consumed(listen, 'q#3');
-    await sink.write(third);
-    // The same delivery written again (a retry after a COMMIT whose answer was lost): still one row.
-    await sink.write(third);
+    await sink.write(consumed(listen, 'q#3'));
     await sink.close();
     expect(
       (await sql(`SELECT source_position FROM "${name}".events ORDER BY id`)).map((r) => r.source_position),
@@ -154,20 +152,67 @@ describe('PostgresSink', () => {
     expect(
       await sql(`SELECT body_text, source_position, source_message_id FROM "${name}".events ORDER BY id`),
     ).toEqual([
-      {
-        body_text: a,
-        source_position: 'q#1',
-        source_message_id: expect.stringMatching(/^delivery:[0-9a-f-]{36}$/),
-      },
-      {
-        body_text: b,
-        source_position: 'q#3',
-        source_message_id: expect.stringMatching(/^delivery:[0-9a-f-]{36}$/),
-      },
+      { body_text: a, source_position: 'q#1', source_message_id: null },
+      { body_text: b, source_position: 'q#3', source_message_id: null },
       { body_text: c, source_position: 'events[0]@7', source_message_id: seven },
       { body_text: c, source_position: 'events[0]@9', source_message_id: nine },
     ]);
     expect(await sql(`SELECT event_count FROM "${name}".conversations`)).toEqual([{ event_count: '4' }]);
+  });
+
+  it('writes an event again after a COMMIT whose answer was lost without storing it twice', async () => {
+    const name = schema();
+    const direct = new URL(DATABASE_URL);
+    const proxy = await TcpProxy.start(direct.hostname, Number(direct.port || 5432));
+    const through = new URL(DATABASE_URL);
+    through.hostname = '127.0.0.1';
+    through.port = String(proxy.port);
+    const sink = await PostgresSink.open({
+      databaseUrl: through.toString(),
+      schema: name,
+      maxConcurrentBatches: 1,
+    });
+    let restarted: TcpProxy | undefined;
+    try {
+      const event = consumed(wireBody('commit-lost'), 'q#1');
+      // Every answer of PostgreSQL now takes a second to come back through the proxy.
+      proxy.slow(1000);
+      const write = sink.write(event);
+      write.catch(() => undefined);
+      let pid: number | undefined;
+      await waitFor('the sink inserting', async () => {
+        const rows = await sql<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE query LIKE $1', [
+          `%INSERT INTO "${name}".events%`,
+        ]);
+        pid = rows[0]?.pid;
+        return pid !== undefined;
+      });
+      await waitFor('PostgreSQL having committed', async () => {
+        const rows = await sql(
+          "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND query = 'COMMIT' AND state = 'idle'",
+          [pid],
+        );
+        return rows.length > 0;
+      });
+      // The answer to COMMIT is still in the proxy: the connection drops before it arrives.
+      await proxy.close();
+      expect(
+        ConnectionError.isInstance(
+          await write.then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        ),
+      ).toBe(true);
+      expect(await storedRows(name)).toBe(1);
+      restarted = await TcpProxy.start(direct.hostname, Number(direct.port || 5432), proxy.port);
+      // The consumer writes the same delivery again: it is not stored a second time.
+      await sink.write(event);
+      await sink.close();
+      expect(await storedRows(name)).toBe(1);
+    } finally {
+      await restarted?.close();
+    }
   });
 
   it('upgrades a version 1 store: its rows stay, identical events are stored, redelivered copies of its rows skipped', async () => {

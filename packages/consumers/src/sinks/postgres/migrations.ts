@@ -43,8 +43,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'identical events are stored; copies are recognised by message id or redelivery',
     // Equal bodies are no longer one event: the unique key becomes the message's identity
-    // (AMQP message_id, Kafka offset; else the delivery's), and the body index stays for
-    // recognising redeliveries.
+    // (AMQP message_id, Kafka offset), and the body index stays for recognising redeliveries.
     sql: (s) => `
       ALTER TABLE ${s}.events ADD COLUMN source_message_id text;
       CREATE UNIQUE INDEX events_source_message_unique ON ${s}.events (sender_id, source_message_id);

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { BrokerError, ConfigError, childLogger, type Logger } from '@broker/core';
 import type { ConsumedEvent } from '../../consumer/consumed-event';
 import type { EventSink } from '../event-sink';
@@ -32,29 +32,13 @@ interface Row {
   sha256: string;
   headers: string;
   position: string;
-  messageId: string;
+  messageId: string | null;
   redelivered: boolean;
+  /** Written before in a transaction whose COMMIT went unanswered: it may be stored already. */
+  maybeStored: boolean;
 }
 
-/** The stand-in identities of deliveries whose message has none, kept as long as the delivery lives. */
-const deliveryIds = new WeakMap<ConsumedEvent, string>();
-
-/**
- * The message id, or for a message without one an id of this delivery, the same on every write
- * of it: when the connection drops during COMMIT the outcome is unknown, and writing the event
- * again must not store it twice.
- */
-function identityOf(event: ConsumedEvent): string {
-  if (event.messageId !== undefined) return event.messageId;
-  let id = deliveryIds.get(event);
-  if (id === undefined) {
-    id = `delivery:${randomUUID()}`;
-    deliveryIds.set(event, id);
-  }
-  return id;
-}
-
-function toRow(event: ConsumedEvent): Row {
+function toRow(event: ConsumedEvent, maybeStored: boolean): Row {
   const timestamp = event.event.timestamp;
   return {
     senderId: event.senderId,
@@ -64,8 +48,9 @@ function toRow(event: ConsumedEvent): Row {
     sha256: createHash('sha256').update(event.body).digest('hex'),
     headers: JSON.stringify(event.headers),
     position: event.position,
-    messageId: identityOf(event),
+    messageId: event.messageId ?? null,
     redelivered: event.redelivered,
+    maybeStored,
   };
 }
 
@@ -74,9 +59,9 @@ function toRow(event: ConsumedEvent): Row {
  * migrated on first use. Events are inserted in batches (whatever arrived while the previous
  * transaction committed), and each `write` resolves only after its batch committed. A copy of
  * a stored message is skipped: one with the same message id (AMQP `message_id`, Kafka
- * topic/partition/offset), a write of the same delivery again, or, without a message id, a
- * redelivery of a body already stored. Identical events that are not redeliveries are all
- * stored, in arrival order (`events.id`).
+ * topic/partition/offset), or, without a message id, a redelivery of a body already stored, or
+ * the same delivery written again after a COMMIT whose answer was lost. Identical events that
+ * are not redeliveries are all stored, in arrival order (`events.id`).
  */
 export class PostgresSink implements EventSink {
   readonly name = 'postgres';
@@ -86,6 +71,8 @@ export class PostgresSink implements EventSink {
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private closing: Promise<void> | undefined;
+  /** Events of transactions whose COMMIT went unanswered (the connection dropped): maybe stored. */
+  private readonly unanswered = new WeakSet<ConsumedEvent>();
 
   private constructor(
     private readonly pool: PgPool,
@@ -175,14 +162,14 @@ export class PostgresSink implements EventSink {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const rows = batch.map((p) => toRow(p.event));
+    const rows = batch.map((p) => toRow(p.event, this.unanswered.has(p.event)));
     let client: PgClient | undefined;
     let broken: Error | undefined;
     try {
       client = await this.pool.connect();
       await client.query('BEGIN');
       await this.insert(client, rows);
-      await client.query('COMMIT');
+      await this.commitTransaction(client, batch);
       for (const p of batch) p.resolve();
     } catch (error) {
       await client?.query('ROLLBACK').catch(() => {});
@@ -197,6 +184,16 @@ export class PostgresSink implements EventSink {
     } finally {
       // A connection that failed other than on bad data is closed, not handed to the next batch.
       client?.release(broken);
+    }
+  }
+
+  /** COMMIT; when it fails the outcome is unknown, so the events are remembered as maybe stored. */
+  private async commitTransaction(client: PgClient, batch: Pending[]): Promise<void> {
+    try {
+      await client.query('COMMIT');
+    } catch (error) {
+      for (const p of batch) this.unanswered.add(p.event);
+      throw error;
     }
   }
 
@@ -223,7 +220,7 @@ export class PostgresSink implements EventSink {
           );
         }
       }
-      await client.query('COMMIT');
+      await this.commitTransaction(client, batch);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       const failure = toDatabaseError(error, this.databaseUrl, `store ${batch.length} event(s)`);
@@ -261,12 +258,13 @@ function columns(rows: Row[]): unknown[] {
     rows.map((r) => r.position),
     rows.map((r) => r.messageId),
     rows.map((r) => r.redelivered),
+    rows.map((r) => r.maybeStored),
   ];
 }
 
 const INPUT = `input AS (
-      SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[], $9::boolean[])
-        WITH ORDINALITY AS t(sender_id, type, event_timestamp, body_text, body_sha256, headers, source_position, source_message_id, redelivered, ord)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[], $9::boolean[], $10::boolean[])
+        WITH ORDINALITY AS t(sender_id, type, event_timestamp, body_text, body_sha256, headers, source_position, source_message_id, redelivered, maybe_stored, ord)
     )`;
 
 /** Conversations first (events reference them); the same parameters as the events statement. */
@@ -280,9 +278,10 @@ function conversationsStatement(s: string): string {
 
 /**
  * The events in arrival order, skipping copies of stored messages: the same message id (the
- * unique index; a write repeated after an unanswered COMMIT has its delivery's id), or, for a
- * redelivery, the same body stored without a message id (a delivery id, or none: a row from
- * before ids were kept). The conversation counters only count events actually inserted.
+ * unique index), or, among the rows stored without one (messages without an id, rows from
+ * before ids were kept), the same body for a redelivery, the same body and position for a
+ * delivery written again after an unanswered COMMIT. The conversation counters only count
+ * events actually inserted.
  */
 function eventsStatement(s: string): string {
   return `
@@ -290,10 +289,11 @@ function eventsStatement(s: string): string {
       INSERT INTO ${s}.events (sender_id, type, event_timestamp, body, body_text, body_sha256, headers, source_position, source_message_id)
       SELECT sender_id, type, event_timestamp, body_text::jsonb, body_text, body_sha256, headers, source_position, source_message_id
       FROM input
-      WHERE NOT (redelivered AND EXISTS (
+      WHERE NOT ((redelivered OR maybe_stored) AND EXISTS (
         SELECT 1 FROM ${s}.events AS stored
         WHERE stored.sender_id = input.sender_id AND stored.body_sha256 = input.body_sha256
-          AND (stored.source_message_id IS NULL OR stored.source_message_id LIKE 'delivery:%')))
+          AND stored.source_message_id IS NULL
+          AND (redelivered OR stored.source_position = input.source_position)))
       ORDER BY ord
       ON CONFLICT (sender_id, source_message_id) DO NOTHING
       RETURNING sender_id, event_timestamp
