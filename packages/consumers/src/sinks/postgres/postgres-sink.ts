@@ -295,7 +295,7 @@ function eventsStatement(s: string): string {
           AND stored.source_message_id IS NULL
           AND (redelivered OR stored.source_position = input.source_position)))
       ORDER BY ord
-      ON CONFLICT (sender_id, source_message_id) DO NOTHING
+      ON CONFLICT (sender_id, source_message_id) WHERE source_message_id IS NOT NULL DO NOTHING
       RETURNING sender_id, event_timestamp
     )
     UPDATE ${s}.conversations AS c SET
