@@ -240,9 +240,11 @@ describe('broker consume --sink postgres through a PostgreSQL outage', () => {
     const before = await stored(database);
     const deadLettered = await queueDepth(url, `${names.queue}.dead-letter`);
     let left = 0;
+    // Nothing lost: every event is stored or on the queue. Both, for an event whose COMMIT went
+    // unanswered when the connection dropped: it was not acknowledged, so it comes again.
     await waitFor('the unacknowledged events back on the queue', async () => {
       left = await queueDepth(url, names.queue);
-      return before.rows + left === TOTAL;
+      return before.rows + left >= TOTAL;
     });
     console.info(
       `outage test (RabbitMQ, past --max-outage 3s): stored ${before.rows}, dead-lettered ${deadLettered}, left on the broker ${left}`,
