@@ -69,12 +69,13 @@ export class TcpProxy {
     readonly port: number,
   ) {}
 
-  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+  /** Listens on `listenPort` (default: any free port); the same port again restarts a closed proxy. */
+  static async start(targetHost: string, targetPort: number, listenPort = 0): Promise<TcpProxy> {
     let proxy: TcpProxy | undefined;
     const server = createServer((client) => proxy!.accept(client, targetHost, targetPort));
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+      server.listen(listenPort, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
     });
     proxy = new TcpProxy(server, port);
     return proxy;

@@ -5,6 +5,8 @@ export type { ConsumerOptions, ConsumerReport, ConsumerStats } from './consumer/
 export { createConsumer, EventConsumer, openMessageSource, runConsumer } from './consumer/event-consumer';
 export type { EventFilterOptions } from './consumer/event-filter';
 export { createEventFilter } from './consumer/event-filter';
+export type { FailureKind } from './consumer/failure-kind';
+export { failureKind } from './consumer/failure-kind';
 export type { RetryOptions, RetryPolicy } from './consumer/retry-policy';
 export { backoffDelay, DEFAULT_RETRY, retryPolicy } from './consumer/retry-policy';
 export type { DemoTurn } from './demo/moodbot-script';

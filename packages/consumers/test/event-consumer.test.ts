@@ -1,4 +1,4 @@
-import { ConfigError, isUnknownEvent } from '@broker/core';
+import { ConfigError, ConnectionError, isUnknownEvent, type Logger } from '@broker/core';
 import { describe, expect, it } from 'vitest';
 import type { ConsumedEvent } from '../src/consumer/consumed-event';
 import { createConsumer, EventConsumer } from '../src/consumer/event-consumer';
@@ -8,6 +8,26 @@ import { MemoryMessageSource } from './helpers/memory-message-source';
 import { wireBody } from './helpers/wire';
 
 const fastRetry = { initialDelayMs: 1, maxDelayMs: 5 };
+
+/** A logger that keeps every line (level and message). */
+function recordingLogger(): Logger & { lines: { level: string; message: string }[] } {
+  const lines: { level: string; message: string }[] = [];
+  const at =
+    (level: string) =>
+    (context: Record<string, unknown> | string, message?: string): void => {
+      lines.push({ level, message: typeof context === 'string' ? context : (message ?? '') });
+    };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** Fails a test that would otherwise hang (the old behaviour of some defects), saying what did not happen. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
@@ -370,6 +390,270 @@ describe('EventConsumer', () => {
     await expect(
       createConsumer({ handler: () => {}, endpoints: '/nope/endpoints.yml' }),
     ).rejects.toThrowError(/Cannot read the endpoints file \/nope\/endpoints.yml: it does not exist/);
+  });
+});
+
+describe('EventConsumer identity: what is a copy', () => {
+  it('handles two identical bodies that are not redeliveries as two events', async () => {
+    const source = new MemoryMessageSource();
+    const controller = new AbortController();
+    const handled: string[] = [];
+    const consumer = new EventConsumer(source, {
+      signal: controller.signal,
+      handler: (e) => void handled.push(e.body),
+    });
+    // Two action_listen events of one turn with the same timestamp: two real events.
+    const listen =
+      '{"sender_id": "a", "event": "action", "timestamp": 1716801234.5, "name": "action_listen"}';
+    source.push(listen);
+    source.push(wireBody('a'));
+    source.push(listen);
+    const run = consumer.run();
+    await source.settledCount(3);
+    controller.abort();
+    const { stats } = await run;
+    expect(stats).toMatchObject({ handled: 3, duplicates: 0 });
+    expect(handled.filter((body) => body === listen)).toHaveLength(2);
+  });
+
+  it('skips a message whose id was handled (a producer re-send), and handles equal bodies with other ids', async () => {
+    const source = new MemoryMessageSource();
+    const controller = new AbortController();
+    const handled: string[] = [];
+    const consumer = new EventConsumer(source, {
+      signal: controller.signal,
+      handler: (e) => void handled.push(e.messageId ?? ''),
+    });
+    const body = wireBody('a');
+    source.push(body, {}, 'amqp:m-1');
+    source.push(body, {}, 'amqp:m-1');
+    source.push(body, {}, 'amqp:m-2');
+    const run = consumer.run();
+    await source.settledCount(3);
+    controller.abort();
+    const { stats } = await run;
+    expect(handled).toEqual(['amqp:m-1', 'amqp:m-2']);
+    expect(stats).toMatchObject({ handled: 2, duplicates: 1 });
+    expect(source.settlements.every((s) => s.settlement.outcome === 'ack')).toBe(true);
+  });
+});
+
+describe('EventConsumer outages: the sink or the handler unavailable', () => {
+  it('pauses instead of dead-lettering, probes alone with backoff, logs the time so far, and resumes by itself', async () => {
+    const source = new MemoryMessageSource();
+    const controller = new AbortController();
+    const logger = recordingLogger();
+    const stored: string[] = [];
+    let down = false;
+    let running = 0;
+    let startedWhilePaused = 0;
+    let concurrentWhilePaused = 0;
+    let consumer!: EventConsumer;
+    consumer = new EventConsumer(source, {
+      signal: controller.signal,
+      concurrency: 8,
+      retry: { maxRetries: 1, initialDelayMs: 10, maxDelayMs: 40 },
+      logger,
+      sink: {
+        name: 'db',
+        close: async () => {},
+        write: async (e) => {
+          if (consumer.stats().paused) {
+            startedWhilePaused++;
+            if (running > 0) concurrentWhilePaused++;
+            // The database comes back after six probes.
+            if (startedWhilePaused === 6) down = false;
+          }
+          running++;
+          await new Promise((resolve) => setImmediate(resolve));
+          running--;
+          if (down) throw new ConnectionError('PostgreSQL is unreachable (connection refused)');
+          stored.push(e.body);
+        },
+      },
+    });
+    const bodies = Array.from({ length: 60 }, (_, i) => wireBody(`s${i % 6}`));
+    for (const body of bodies.slice(0, 10)) source.push(body);
+    const run = consumer.run();
+    await source.settledCount(10);
+    down = true;
+    for (const body of bodies.slice(10)) source.push(body);
+    await within(source.settledCount(60), 5000, 'resuming after the outage');
+    controller.abort();
+    const { stats } = await run;
+    expect(stats).toMatchObject({ handled: 60, deadLettered: 0, outages: 1, paused: false, retried: 0 });
+    expect(stats.outageMs).toBeGreaterThan(0);
+    expect(source.deadLetters).toHaveLength(0);
+    // Each conversation stored in order, each event once.
+    expect([...stored].sort()).toEqual([...bodies].sort());
+    for (let s = 0; s < 6; s++) {
+      const mine = (list: string[]) => list.filter((body) => body.includes(`"s${s}"`));
+      expect(mine(stored)).toEqual(mine(bodies));
+    }
+    // While paused, only the probe tried, one attempt at a time.
+    expect(startedWhilePaused).toBe(6);
+    expect(concurrentWhilePaused).toBe(0);
+    const warnings = logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);
+    expect(warnings[0]).toMatch(/^sink db is unavailable \(PostgreSQL is unreachable.*\); pausing/);
+    expect(
+      warnings.filter((w) => /^sink db still unavailable after \d+\.\d s \(attempt \d\)/.test(w)),
+    ).toHaveLength(5);
+    expect(
+      logger.lines.some((l) => /^sink db answers again after \d+\.\d s; resuming$/.test(l.message)),
+    ).toBe(true);
+  });
+
+  it('treats a handler throwing ConnectionError or an error with canRetry as an outage, a plain Error as a failure of the event', async () => {
+    const source = new MemoryMessageSource();
+    const controller = new AbortController();
+    let crmDown = 3;
+    let quotaExceeded = 2;
+    const handled: string[] = [];
+    const consumer = new EventConsumer(source, {
+      signal: controller.signal,
+      retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 5 },
+      handler: (e) => {
+        const text = (e.event as { text: string }).text;
+        if (text === 'crm' && crmDown-- > 0) throw new ConnectionError('CRM unreachable');
+        if (text === 'quota' && quotaExceeded-- > 0)
+          throw Object.assign(new Error('429 from the CRM'), { canRetry: true });
+        if (text === 'bad') throw new Error('cannot map this event');
+        handled.push(text);
+      },
+    });
+    for (const text of ['crm', 'quota', 'bad', 'after']) source.push(wireBody('a', 'bot', { text }));
+    const run = consumer.run();
+    await within(source.settledCount(4), 5000, 'settling the four events');
+    controller.abort();
+    const { stats } = await run;
+    expect(handled).toEqual(['crm', 'quota', 'after']);
+    expect(source.deadLetters.map((d) => (d.settlement as { reason: string }).reason)).toEqual([
+      'handler failed 3 times: cannot map this event',
+    ]);
+    expect(stats).toMatchObject({ handled: 3, deadLettered: 1, retried: 2, outages: 2, paused: false });
+  });
+
+  it('stops with reason outage after maxOutageMs, settling nothing: the events stay with the broker', async () => {
+    const source = new MemoryMessageSource();
+    const logger = recordingLogger();
+    const consumer = new EventConsumer(source, {
+      concurrency: 8,
+      maxOutageMs: 150,
+      retry: { initialDelayMs: 10, maxDelayMs: 20 },
+      logger,
+      sink: {
+        name: 'db',
+        close: async () => {},
+        write: async () => {
+          throw new ConnectionError('PostgreSQL is unreachable (connection refused)');
+        },
+      },
+    });
+    for (let i = 0; i < 20; i++) source.push(wireBody(`s${i % 4}`));
+    const report = await within(consumer.run(), 5000, 'stopping after maxOutageMs');
+    expect(report.reason).toBe('outage');
+    expect(report.stats).toMatchObject({
+      handled: 0,
+      deadLettered: 0,
+      unsettled: 8,
+      inFlight: 0,
+      paused: true,
+    });
+    expect(report.stats.outageMs).toBeGreaterThanOrEqual(150);
+    expect(source.settlements).toHaveLength(0);
+    expect(source.unsettledCount + source.readyCount).toBe(20);
+    expect(
+      logger.lines.some(
+        (l) => l.level === 'error' && /longer than the 150 ms allowed; stopping/.test(l.message),
+      ),
+    ).toBe(true);
+  });
+
+  it('stopping during an outage leaves the waiting events to the broker at once, dead-lettering nothing', async () => {
+    const source = new MemoryMessageSource();
+    const controller = new AbortController();
+    const consumer = new EventConsumer(source, {
+      signal: controller.signal,
+      concurrency: 4,
+      // A graceful stop does not wait for events that cannot be stored.
+      shutdownTimeoutMs: 60_000,
+      sink: {
+        name: 'db',
+        close: async () => {},
+        write: async () => {
+          throw new ConnectionError('PostgreSQL is unreachable');
+        },
+      },
+    });
+    for (let i = 0; i < 6; i++) source.push(wireBody(`s${i}`));
+    const run = consumer.run();
+    await within(
+      (async () => {
+        while (!consumer.stats().paused) await new Promise((resolve) => setTimeout(resolve, 5));
+      })(),
+      5000,
+      'the outage',
+    );
+    controller.abort();
+    const report = await within(run, 5000, 'a prompt stop');
+    expect(report.reason).toBe('stopped');
+    expect(report.stats).toMatchObject({ deadLettered: 0, unsettled: 4, paused: true, outages: 1 });
+    expect(source.settlements).toHaveLength(0);
+  });
+
+  it('still dead-letters at once an event the sink refuses for good', async () => {
+    const source = new MemoryMessageSource();
+    const controller = new AbortController();
+    const consumer = new EventConsumer(source, {
+      signal: controller.signal,
+      sink: {
+        name: 'db',
+        close: async () => {},
+        write: async () => {
+          throw new SinkError('db', 'value too long for type character varying(10)', { canRetry: false });
+        },
+      },
+    });
+    source.push(wireBody('a'));
+    const run = consumer.run();
+    await source.settledCount(1);
+    controller.abort();
+    const { stats } = await run;
+    expect(stats).toMatchObject({ deadLettered: 1, outages: 0, paused: false });
+  });
+
+  it('rejects a negative maxOutageMs', () => {
+    expect(
+      () => new EventConsumer(new MemoryMessageSource(), { handler: () => {}, maxOutageMs: -1 }),
+    ).toThrowError(/maxOutageMs must be a number of ms >= 0 \(or Infinity to wait for ever\), got -1/);
+  });
+});
+
+describe('EventConsumer maxEvents', () => {
+  it('counts every message taken, so a queue of malformed messages still ends', async () => {
+    const source = new MemoryMessageSource();
+    const consumer = new EventConsumer(source, { maxEvents: 3, handler: () => {} });
+    for (let i = 0; i < 10; i++) source.push(`not json ${i}`);
+    const report = await within(consumer.run(), 5000, 'stopping after 3 malformed messages');
+    expect(report.reason).toBe('max-events');
+    expect(report.stats).toMatchObject({ malformed: 3, handled: 0 });
+    expect(source.deadLetters).toHaveLength(3);
+    expect(source.readyCount + source.unsettledCount).toBe(7);
+  });
+
+  it('counts filtered messages too', async () => {
+    const source = new MemoryMessageSource();
+    const handled: string[] = [];
+    const consumer = new EventConsumer(source, {
+      maxEvents: 4,
+      filter: { types: ['user'] },
+      handler: (e) => void handled.push(e.event.event),
+    });
+    for (let i = 0; i < 10; i++)
+      source.push(wireBody('a', i === 1 ? 'user' : 'bot', i === 1 ? { text: 'hi' } : {}));
+    const report = await within(consumer.run(), 5000, 'stopping after 4 messages');
+    expect(report.stats).toMatchObject({ handled: 1, filtered: 3 });
+    expect(handled).toEqual(['user']);
   });
 });
 

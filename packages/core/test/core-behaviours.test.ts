@@ -1,5 +1,6 @@
 // Small behaviours of @broker/core that users rely on: defaults, the silent default logger,
 // what close() reports, and the tracker-store warning for an out-of-date tracker.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,23 +83,59 @@ describe("builders' default timestamp", () => {
   };
 
   it.each(Object.entries(builders))('%s: float seconds since the epoch, now', (_name, build) => {
-    const before = Date.now() / 1000;
+    const before = Date.now();
     const { timestamp } = build();
-    const after = Date.now() / 1000;
-    expect(timestamp).toBeGreaterThanOrEqual(before);
-    expect(timestamp).toBeLessThanOrEqual(after);
+    const after = Date.now();
+    // Date.now() truncates to the millisecond; the builders keep the microseconds.
+    expect(timestamp).toBeGreaterThanOrEqual((before - 1) / 1000);
+    expect(timestamp).toBeLessThan((after + 2) / 1000);
   });
 
   it.each(Object.entries(builders))(
-    '%s: keeps the milliseconds (not whole seconds, not ms)',
+    '%s: microsecond resolution, so events built within one millisecond differ',
+    (_name, build) => {
+      const stamps = new Set<number>();
+      const start = Date.now();
+      while (Date.now() - start < 3) stamps.add(build().timestamp as number);
+      const sorted = [...stamps].sort((a, b) => a - b);
+      const gaps = sorted.slice(1).map((stamp, i) => stamp - (sorted[i] as number));
+      // Whole milliseconds would leave at least 0.001 s between two different timestamps.
+      expect(Math.min(...gaps)).toBeLessThan(0.0005);
+    },
+  );
+
+  it.each(Object.entries(builders))(
+    '%s: follows a step of the wall clock (NTP, a resumed VM) instead of the monotonic clock',
     (_name, build) => {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(1716801234567);
-      const event = build();
-      expect(event.timestamp).toBe(1716801234.567);
-      expect(serialiseEvent('s', event)).toContain('"timestamp": 1716801234.567');
+      const first = build().timestamp as number;
+      expect(first * 1000).toBeGreaterThanOrEqual(1716801234566);
+      expect(first * 1000).toBeLessThan(1716801234569);
+      vi.useRealTimers();
+      const now = Date.now();
+      expect(Math.abs((build().timestamp as number) * 1000 - now)).toBeLessThan(2);
     },
   );
+
+  it('writes microsecond timestamps exactly as Python prints the same float', () => {
+    const stamps = Array.from({ length: 20 }, () => actionExecuted('action_listen').timestamp as number);
+    const written = stamps.map((stamp) => {
+      const match = /"timestamp": ([^,]+),/.exec(
+        serialiseEvent('s', actionExecuted('x', { timestamp: stamp })),
+      );
+      return match?.[1] as string;
+    });
+    const python = execFileSync(
+      'python3',
+      ['-c', 'import sys\nfor line in sys.stdin: print(repr(float(line)))'],
+      { input: stamps.map((stamp) => stamp.toPrecision(17)).join('\n'), encoding: 'utf8' },
+    )
+      .trimEnd()
+      .split('\n');
+    expect(written).toEqual(python);
+    expect(written.some((text) => /\.\d{4,}$/.test(text))).toBe(true);
+  });
 });
 
 /** Runs code paths that log warnings and errors, with `logger` or (undefined) the default. */

@@ -218,6 +218,8 @@ export class KafkaMessageSource implements MessageSource {
     const run = this.current;
     if (run) {
       run.stop.abort();
+      // A stop already under way may be waiting for in-flight settlements: close() does not.
+      this.releaseCapacity(run);
       await run.finished?.catch(() => undefined);
     }
     await this.deadLetters?.disconnect().catch(() => undefined);
@@ -423,6 +425,8 @@ export class KafkaMessageSource implements MessageSource {
       headers: record.headers,
       key: record.key === null ? undefined : record.key.toString('utf8'),
       redelivered,
+      // The log position names a record for good; its timestamp tells a recreated topic's record at the same offset apart.
+      messageId: `kafka:${position}/${record.timestamp}`,
       position,
       meta: {
         topic: record.topic,

@@ -19,7 +19,11 @@ export const EXIT = {
   usage: 2,
   /** A package is missing: the adapter (@broker/pika, @broker/kafka) or pg. */
   missingPackage: 3,
-  /** Cannot connect: broker or database unreachable, credentials rejected, TLS failure. */
+  /**
+   * Cannot connect: broker or database unreachable, credentials rejected, TLS failure; `consume`:
+   * the sink stayed unavailable longer than `--max-outage`, or the command was stopped during an
+   * outage (the events not stored are left with the broker).
+   */
   connection: 4,
   /** Interrupted: `publish` or `export` stopped before the end, or a command made to exit at once by a second signal (143 if that was SIGTERM). */
   interrupted: 130,
@@ -31,7 +35,9 @@ Exit codes:
   1    runtime failure (events not confirmed, the source failed, an export stopped part-way)
   2    usage or configuration error (bad option, bad endpoints file, invalid input)
   3    a package is missing (@broker/pika, @broker/kafka, pg)
-  4    cannot connect (broker or database unreachable, credentials rejected, TLS)
+  4    cannot connect (broker or database unreachable, credentials rejected, TLS);
+       consume: the sink was unavailable past --max-outage, or when stopped
+       (the events not stored stay with the broker)
   130  interrupted: publish or export stopped before the end, or a second Ctrl-C
        more than 1 s after the first made a command exit at once (143: SIGTERM)`;
 

@@ -16,6 +16,11 @@ export interface ConsumedEvent {
   position: string;
   /** The broker delivered it before; it may have been handled already (at-least-once). */
   redelivered: boolean;
+  /**
+   * The message's identity when the transport gives one (AMQP `message_id` set by the producer;
+   * Kafka topic, partition, offset and timestamp): equal only for copies of one message.
+   */
+  messageId: string | undefined;
   /** Transport details (queue, delivery tag, app_id; topic, partition, offset). */
   meta: Readonly<Record<string, unknown>>;
 }

@@ -29,6 +29,7 @@ export function decodeMessage(message: SourceMessage): DecodedMessage {
         key: message.key,
         position: message.position,
         redelivered: message.redelivered,
+        messageId: message.messageId,
         meta: message.meta,
       },
     };

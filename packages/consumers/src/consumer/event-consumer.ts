@@ -13,10 +13,13 @@ import {
 } from '@broker/core';
 import { importAdapter } from '../adapter-loader';
 import type { EventSink } from '../sinks/event-sink';
+import { abortableDelay } from './abortable-delay';
 import type { ConsumedEvent, EventHandler } from './consumed-event';
 import { decodeMessage, type MalformedKind } from './decode-message';
 import { createEventFilter, type EventFilterOptions } from './event-filter';
-import { RecentDeliveries } from './recent-deliveries';
+import { failureKind } from './failure-kind';
+import { HandledMessages } from './handled-messages';
+import { Outage } from './outage';
 import { backoffDelay, type RetryOptions, type RetryPolicy, retryPolicy } from './retry-policy';
 import { SenderLanes } from './sender-lanes';
 
@@ -27,22 +30,41 @@ export interface ConsumerOptions {
   endpoints?: string | EndpointConfig;
   /** Queue, consumer group, start position and dead-letter destination (with `endpoints`). */
   sourceOptions?: Omit<MessageSourceOptions, 'logger'>;
-  /** Runs for every event that passes the filter, one at a time per conversation. */
+  /**
+   * Runs for every event that passes the filter, one at a time per conversation. Throwing an
+   * error with `canRetry: true` (e.g. core's `ConnectionError`) says that something it needs is
+   * unavailable: consuming pauses until it answers. Any other error is about this event: it is
+   * retried, then dead-lettered. See `failureKind`.
+   */
   handler?: EventHandler;
   /** Stores every event that passes the filter, after the handler. */
   sink?: EventSink;
   /** Messages in flight (the source's prefetch / window), spread over conversations. Default 32. */
   concurrency?: number;
-  /** Backoff and retries for a failing handler or sink, then the dead-letter path; `false` = no retries. */
+  /**
+   * Backoff and retries for an event the handler or sink fails on, then the dead-letter path;
+   * `false` = no retries. The same backoff (`initialDelayMs`, `maxDelayMs`) paces the probes of
+   * an outage, which are not limited by `maxRetries`.
+   */
   retry?: RetryOptions | false;
+  /**
+   * How long an outage (the sink or the handler's service unavailable) may last before the
+   * consumer stops with reason `outage`, leaving everything unacknowledged with the broker, in
+   * ms. Default: wait for ever.
+   */
+  maxOutageMs?: number;
   /** Which events are handled; the others are acknowledged and counted as filtered. */
   filter?: EventFilterOptions;
   /**
    * How many recently handled messages are remembered to recognise a copy the broker
-   * delivers again after a reconnect (acknowledged, not handled twice). Default 10 000; 0 = off.
+   * delivers again (same message id, or a redelivery of the same body): acknowledged, not
+   * handled twice. Default 10 000; 0 = off.
    */
   redeliveryWindow?: number;
-  /** Stop after this many events were handed to the handler/sink (the rest stay with the broker). */
+  /**
+   * Stop after taking this many messages from the source, whatever became of them (handled,
+   * filtered, skipped as copies, dead-lettered as malformed); the rest stay with the broker.
+   */
   maxEvents?: number;
   /** Stops the consumer gracefully. */
   signal?: AbortSignal;
@@ -56,9 +78,9 @@ export interface ConsumerStats {
   received: number;
   /** Handled (handler and sink succeeded) and acknowledged. */
   handled: number;
-  /** Retries after a handler or sink failure. */
+  /** Retries of an event the handler or sink failed on (outage probes not included). */
   retried: number;
-  /** Given up on after the retries: sent to the dead-letter destination. */
+  /** Given up on after the retries: sent to the dead-letter destination. Never because of an outage. */
   deadLettered: number;
   /** Acknowledged without handling: excluded by the filter. */
   filtered: number;
@@ -72,12 +94,21 @@ export interface ConsumerStats {
   inFlight: number;
   /** Conversations with events queued or being handled. */
   activeConversations: number;
+  /** Outages so far: the handler or sink unavailable, consuming paused. */
+  outages: number;
+  /** Time spent paused by outages, in ms (the current one included). */
+  outageMs: number;
+  /** An outage is going on (or was when the consumer stopped): nothing new is handled. */
+  paused: boolean;
 }
 
 export interface ConsumerReport {
   stats: ConsumerStats;
-  /** Why consuming ended. */
-  reason: 'stopped' | 'max-events' | 'source-ended';
+  /**
+   * Why consuming ended: `stopped` (signal or `stop()`), `max-events`, `source-ended`, or
+   * `outage` (an outage outlasted `maxOutageMs`; what was in flight is left with the broker).
+   */
+  reason: 'stopped' | 'max-events' | 'source-ended' | 'outage';
 }
 
 interface Delivery {
@@ -88,19 +119,6 @@ interface Delivery {
 const DEFAULT_CONCURRENCY = 32;
 const UNSETTLED_CLOSE_GRACE_MS = 2000;
 
-function abortable(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function describeError(error: unknown): string {
@@ -110,8 +128,10 @@ function describeError(error: unknown): string {
 /**
  * The production consumer, the same for RabbitMQ, Kafka and the file broker: parses every
  * message, keeps each conversation in order while different conversations run concurrently,
- * acknowledges only after the handler and the sink succeeded, retries failures with backoff and
- * jitter, dead-letters what cannot be handled (with the reason), and shuts down gracefully.
+ * acknowledges only after the handler and the sink succeeded, retries failures of an event
+ * with backoff and jitter, dead-letters what cannot be handled (with the reason), pauses while
+ * the sink or the handler's service is unavailable (never dead-lettering for it), and shuts
+ * down gracefully.
  */
 export class EventConsumer {
   readonly source: MessageSource;
@@ -121,7 +141,8 @@ export class EventConsumer {
   private readonly concurrency: number;
   private readonly retry: RetryPolicy;
   private readonly accepts: (event: ConsumedEvent) => boolean;
-  private readonly recent: RecentDeliveries;
+  private readonly handledMessages: HandledMessages;
+  private readonly outage: Outage;
   private readonly maxEvents: number;
   private readonly shutdownTimeoutMs: number;
   private readonly logger: Logger;
@@ -129,6 +150,8 @@ export class EventConsumer {
   private readonly stopping = new AbortController();
   /** Aborted when shutdown stops waiting: handlers should give up, retries end, nothing new starts. */
   private readonly giveUp = new AbortController();
+  /** Ends the wait for an outage to pass: stopping leaves waiting events to the broker. */
+  private readonly outageWaitEnds = AbortSignal.any([this.stopping.signal, this.giveUp.signal]);
   private readonly counts = {
     received: 0,
     handled: 0,
@@ -142,7 +165,7 @@ export class EventConsumer {
   };
   /** Settlements made outside the lanes (malformed, filtered); shutdown waits for them too. */
   private readonly sideSettlements = new Set<Promise<void>>();
-  private accepted = 0;
+  private taken = 0;
   private reason: ConsumerReport['reason'] = 'source-ended';
   private running: Promise<ConsumerReport> | undefined;
 
@@ -165,6 +188,13 @@ export class EventConsumer {
         key: 'maxEvents',
       });
     }
+    const maxOutageMs = options.maxOutageMs ?? Number.POSITIVE_INFINITY;
+    if (Number.isNaN(maxOutageMs) || maxOutageMs < 0) {
+      throw new ConfigError(
+        `maxOutageMs must be a number of ms >= 0 (or Infinity to wait for ever), got ${String(options.maxOutageMs)}.`,
+        { key: 'maxOutageMs' },
+      );
+    }
     this.source = source;
     this.ownsSource = ownsSource;
     this.handler = options.handler;
@@ -172,10 +202,16 @@ export class EventConsumer {
     this.concurrency = concurrency;
     this.retry = retryPolicy(options.retry);
     this.accepts = createEventFilter(options.filter);
-    this.recent = new RecentDeliveries(options.redeliveryWindow ?? 10_000);
+    this.handledMessages = new HandledMessages(options.redeliveryWindow ?? 10_000);
     this.maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
     this.logger = childLogger(options.logger, { component: 'consumer', source: source.name });
+    this.outage = new Outage({
+      probeDelay: (probe) => backoffDelay(probe, this.retry),
+      maxOutageMs,
+      onTooLong: (what, elapsedMs) => this.giveUpOnOutage(what, elapsedMs, maxOutageMs),
+      logger: this.logger,
+    });
     this.lanes = new SenderLanes((delivery) => this.process(delivery));
     if (options.signal) {
       if (options.signal.aborted) this.stopping.abort();
@@ -196,6 +232,9 @@ export class EventConsumer {
       unsettled: c.unsettled,
       inFlight: c.received - c.settled - c.unsettled,
       activeConversations: this.lanes.activeLanes,
+      outages: this.outage.outages,
+      outageMs: this.outage.totalMs,
+      paused: this.outage.active,
     };
   }
 
@@ -237,6 +276,7 @@ export class EventConsumer {
     );
     await Promise.race([consuming, stopped]);
     await this.finishInFlight();
+    this.outage.dispose();
     if (this.ownsSource && this.counts.unsettled > 0) {
       // Messages deliberately left unsettled go back to the broker when the connection closes.
       // A source may keep waiting for their settlement before it lets go; do not wait with it.
@@ -282,11 +322,14 @@ export class EventConsumer {
 
   private onMessage(message: SourceMessage): void {
     this.counts.received++;
-    if (this.accepted >= this.maxEvents) {
+    if (this.taken >= this.maxEvents) {
       // Past maxEvents: leave it to the broker for the next consumer.
       this.counts.unsettled++;
       return;
     }
+    // Every message taken counts, malformed and filtered ones too: a queue full of them still ends.
+    this.taken++;
+    if (this.taken >= this.maxEvents) this.stop('max-events');
     const decoded = decodeMessage(message);
     if (!decoded.ok) {
       this.counts.malformed++;
@@ -294,7 +337,7 @@ export class EventConsumer {
         { position: message.position, kind: decoded.kind, reason: decoded.reason },
         `malformed message at ${message.position}: ${decoded.reason}; dead-lettering it`,
       );
-      void this.settle(message, {
+      this.settleAside(message, {
         outcome: 'dead-letter',
         reason: malformedReason(decoded.kind, decoded.reason),
         error: decoded.error,
@@ -306,8 +349,6 @@ export class EventConsumer {
       this.settleAside(message, { outcome: 'ack' });
       return;
     }
-    this.accepted++;
-    if (this.accepted >= this.maxEvents) this.stop('max-events');
     this.lanes.push(decoded.event.senderId, { message, consumed: decoded.event });
   }
 
@@ -316,28 +357,34 @@ export class EventConsumer {
       this.counts.unsettled++;
       return;
     }
-    const fingerprint = RecentDeliveries.fingerprint(consumed.body);
-    if (this.recent.has(fingerprint)) {
+    if (this.handledMessages.isCopy(consumed)) {
       this.counts.duplicates++;
       await this.settle(message, { outcome: 'ack' });
       return;
     }
     let handlerDone = this.handler === undefined;
-    for (let attempt = 1; ; attempt++) {
+    let handlerCalls = 0;
+    let failures = 0;
+    for (;;) {
+      // During an outage nothing new starts: one probe tries, the others wait for its answer.
+      const turn = this.outage.active ? await this.outage.turn(this.outageWaitEnds) : 'go';
+      if (turn === 'leave') {
+        this.counts.unsettled++;
+        return;
+      }
       try {
         if (!handlerDone) {
-          await this.handler?.(consumed, { attempt, signal: this.giveUp.signal });
+          await this.handler?.(consumed, { attempt: ++handlerCalls, signal: this.giveUp.signal });
           handlerDone = true;
         }
         if (this.sink) await this.sink.write(consumed);
+        if (turn === 'probe') this.outage.recovered();
         break;
       } catch (error) {
-        if (this.giveUp.signal.aborted) {
-          this.counts.unsettled++;
-          return;
-        }
-        if (this.stopping.signal.aborted) {
+        const stage = handlerDone ? `sink ${this.sink?.name}` : 'handler';
+        if (this.giveUp.signal.aborted || this.stopping.signal.aborted) {
           // No retries while stopping, and no dead letter either: the broker delivers it again.
+          if (turn === 'probe') this.outage.releaseProbe();
           this.counts.unsettled++;
           this.logger.debug(
             { position: consumed.position, err: error },
@@ -345,12 +392,18 @@ export class EventConsumer {
           );
           return;
         }
-        const stage = handlerDone ? `sink ${this.sink?.name}` : 'handler';
+        if (failureKind(error) === 'infrastructure') {
+          this.outage.failed(error, { what: stage, probe: turn === 'probe', position: consumed.position });
+          continue;
+        }
+        // The probe got an answer about its event: whatever it needs is reachable again.
+        if (turn === 'probe') this.outage.recovered();
+        failures++;
         // A BrokerError that says retrying cannot help (e.g. a row the database refuses) is not retried.
         const permanent = BrokerError.isInstance(error) && !error.canRetry;
-        if (attempt > this.retry.maxRetries || permanent) {
+        if (failures > this.retry.maxRetries || permanent) {
           this.counts.deadLettered++;
-          const reason = `${stage} failed ${attempt === 1 ? 'once' : `${attempt} times`}: ${describeError(error)}`;
+          const reason = `${stage} failed ${failures === 1 ? 'once' : `${failures} times`}: ${describeError(error)}`;
           this.logger.error(
             {
               position: consumed.position,
@@ -364,21 +417,41 @@ export class EventConsumer {
           return;
         }
         this.counts.retried++;
-        const wait = backoffDelay(attempt, this.retry);
+        const wait = backoffDelay(failures, this.retry);
         this.logger.warn(
-          { position: consumed.position, senderId: consumed.senderId, attempt, delayMs: wait, err: error },
-          `${stage} failed on ${consumed.event.event} event of ${consumed.senderId} (attempt ${attempt}): ${describeError(error)}; retrying in ${wait} ms`,
+          {
+            position: consumed.position,
+            senderId: consumed.senderId,
+            attempt: failures,
+            delayMs: wait,
+            err: error,
+          },
+          `${stage} failed on ${consumed.event.event} event of ${consumed.senderId} (attempt ${failures}): ${describeError(error)}; retrying in ${wait} ms`,
         );
-        await abortable(wait, this.giveUp.signal);
+        await abortableDelay(wait, this.giveUp.signal);
         if (this.giveUp.signal.aborted) {
           this.counts.unsettled++;
           return;
         }
       }
     }
-    this.recent.add(fingerprint);
+    this.handledMessages.remember(consumed);
     this.counts.handled++;
     await this.settle(message, { outcome: 'ack' });
+  }
+
+  /**
+   * An outage outlasted maxOutageMs: stop without settling anything pending. Waiting events
+   * leave at once; the broker keeps them for the next consumer. Nothing is dead-lettered.
+   */
+  private giveUpOnOutage(what: string, elapsedMs: number, maxOutageMs: number): void {
+    const pending = this.counts.received - this.counts.settled - this.counts.unsettled;
+    this.logger.error(
+      { outageMs: Math.round(elapsedMs), maxOutageMs, pending },
+      `${what} has been unavailable for ${(elapsedMs / 1000).toFixed(1)} s, longer than the ${maxOutageMs} ms allowed; stopping and leaving the ${pending} event(s) in flight unacknowledged with the broker (none dead-lettered)`,
+    );
+    this.stop('outage');
+    this.giveUp.abort();
   }
 
   private settleAside(message: SourceMessage, settlement: Settlement): void {

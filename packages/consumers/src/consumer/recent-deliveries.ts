@@ -1,9 +1,6 @@
-import { hash } from 'node:crypto';
-
 /**
- * Fingerprints of the last N handled messages. A redelivered copy of one of them (the source
- * reconnected before its ack arrived) is acknowledged without being handled again, so a
- * conversation's handler does not see an earlier event come back after later ones.
+ * The last N keys added, in a set: what `HandledMessages` remembers of recently handled
+ * messages. Adding a key already present changes nothing; the oldest key is forgotten first.
  */
 export class RecentDeliveries {
   private readonly seen = new Set<string>();
@@ -15,21 +12,16 @@ export class RecentDeliveries {
     this.order = new Array(Math.max(0, capacity));
   }
 
-  /** The wire body carries the sender id, so the body alone identifies the message. */
-  static fingerprint(body: string): string {
-    return hash('sha1', body, 'base64');
+  has(key: string): boolean {
+    return this.capacity > 0 && this.seen.has(key);
   }
 
-  has(fingerprint: string): boolean {
-    return this.capacity > 0 && this.seen.has(fingerprint);
-  }
-
-  add(fingerprint: string): void {
-    if (this.capacity <= 0 || this.seen.has(fingerprint)) return;
+  add(key: string): void {
+    if (this.capacity <= 0 || this.seen.has(key)) return;
     const oldest = this.order[this.next];
     if (oldest !== undefined) this.seen.delete(oldest);
-    this.order[this.next] = fingerprint;
+    this.order[this.next] = key;
     this.next = (this.next + 1) % this.capacity;
-    this.seen.add(fingerprint);
+    this.seen.add(key);
   }
 }

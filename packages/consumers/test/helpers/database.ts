@@ -24,8 +24,17 @@ export function uniqueSchema(): string {
   return `consumers_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 }
 
-export async function sql<T = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
+export function sql<T = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
+  return sqlAt<T>(DATABASE_URL, text, values);
+}
+
+/** One statement on the database at `databaseUrl` (a database a test created, or through a proxy). */
+export async function sqlAt<T = Record<string, unknown>>(
+  databaseUrl: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     return (await client.query(text, values)).rows as T[];

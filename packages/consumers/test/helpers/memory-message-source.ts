@@ -11,6 +11,7 @@ interface Queued {
   body: string;
   headers: Record<string, string>;
   redelivered: boolean;
+  messageId: string | undefined;
 }
 
 /**
@@ -33,9 +34,10 @@ export class MemoryMessageSource implements MessageSource {
   private settledWaiters: (() => void)[] = [];
   closed = false;
 
-  push(body: string | object, headers: Record<string, string> = {}): void {
+  /** Queues a message; `messageId` is the identity a producer may give it (AMQP message_id). */
+  push(body: string | object, headers: Record<string, string> = {}, messageId?: string): void {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    this.ready.push({ id: this.nextId++, body: text, headers, redelivered: false });
+    this.ready.push({ id: this.nextId++, body: text, headers, redelivered: false, messageId });
     this.pump();
   }
 
@@ -96,6 +98,7 @@ export class MemoryMessageSource implements MessageSource {
         headers: queued.headers,
         key: undefined,
         redelivered: queued.redelivered,
+        messageId: queued.messageId,
         position,
         meta: { id: queued.id },
         settle: async (settlement) => {

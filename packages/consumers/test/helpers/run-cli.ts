@@ -135,3 +135,23 @@ export async function runCli(
   clearTimeout(timer);
   return result;
 }
+
+/** The arguments of `broker consume` into the PostgreSQL sink (`schema` of `databaseUrl`), then `extra`. */
+export function consumeIntoPostgres(
+  endpoints: string,
+  store: { databaseUrl: string; schema: string },
+  ...extra: string[]
+): string[] {
+  return [
+    'consume',
+    '-e',
+    endpoints,
+    '--sink',
+    'postgres',
+    '--database-url',
+    store.databaseUrl,
+    '--schema',
+    store.schema,
+    ...extra,
+  ];
+}

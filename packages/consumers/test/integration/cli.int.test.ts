@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION } from '../../src/sinks/postgres/migrations';
 import { PostgresSink } from '../../src/sinks/postgres/postgres-sink';
 import { DATABASE_URL, dropSchema, requirePostgres, sql, uniqueSchema } from '../helpers/database';
-import { CLI, runCli, startCli } from '../helpers/run-cli';
+import { CLI, consumeIntoPostgres, runCli, startCli } from '../helpers/run-cli';
 import {
   deleteKafkaTopics,
   deleteRabbit,
@@ -27,6 +27,7 @@ import {
   endpointsFile,
   kafkaEndpoint,
   pikaEndpoint,
+  publishRaw,
   queueDepth,
   rabbitNames,
   readKafkaTopic,
@@ -133,20 +134,15 @@ describe('broker publish + consume', () => {
     });
 
     const name = schema();
-    const consumed = await runCli([
-      'consume',
-      '--endpoints',
-      endpoints,
-      '--sink',
-      'postgres',
-      '--database-url',
-      DATABASE_URL,
-      '--schema',
-      name,
-      '--max-events',
-      '8',
-      '--json',
-    ]);
+    const consumed = await runCli(
+      consumeIntoPostgres(
+        endpoints,
+        { databaseUrl: DATABASE_URL, schema: name },
+        '--max-events',
+        '8',
+        '--json',
+      ),
+    );
     expect(consumed.code).toBe(0);
     expect(lastJson(consumed.stdout)).toMatchObject({
       command: 'consume',
@@ -161,7 +157,8 @@ describe('broker publish + consume', () => {
   it('prints wire bodies exactly as received when stdout is not a terminal, filtered by type', async () => {
     const { endpoints } = rabbit();
     expect((await runCli(['publish', '-e', endpoints, turnFile])).code).toBe(0);
-    const consumed = await runCli(['consume', '-e', endpoints, '--type', 'user,bot', '--max-events', '2']);
+    // --max-events counts every message taken, the filtered ones too.
+    const consumed = await runCli(['consume', '-e', endpoints, '--type', 'user,bot', '--max-events', '8']);
     expect(consumed.code).toBe(0);
     const lines = rasaTurnLines().filter((l) => /"event": "(user|bot)"/.test(l));
     expect(consumed.stdout).toBe(`${lines.join('\n')}\n`);
@@ -185,6 +182,47 @@ describe('broker publish + consume', () => {
     ]);
     expect(consumed.code).toBe(0);
     expect(readFileSync(output, 'utf8')).toBe(`${rasaTurnLines().join('\n')}\n`);
+  });
+
+  it('publishes and stores identical lines as separate events: handled 3, duplicates 0, 3 rows', async () => {
+    const { endpoints } = rabbit();
+    const listen =
+      '{"sender_id": "same-ms", "event": "action", "timestamp": 1716801234.5, "name": "action_listen"}';
+    const bot =
+      '{"sender_id": "same-ms", "event": "bot", "timestamp": 1716801234.5, "text": "hi", "data": null}';
+    const published = await runCli(['publish', '-e', endpoints, '-', '--json'], {
+      input: `${listen}\n${bot}\n${listen}\n`,
+    });
+    expect(lastJson(published.stdout)).toMatchObject({ ok: true, published: 3, confirmed: 3 });
+    const name = schema();
+    const consumed = await runCli(
+      consumeIntoPostgres(
+        endpoints,
+        { databaseUrl: DATABASE_URL, schema: name },
+        '--max-events',
+        '3',
+        '--json',
+      ),
+    );
+    expect(consumed.code).toBe(0);
+    expect(lastJson(consumed.stdout)).toMatchObject({ ok: true, handled: 3, duplicates: 0, deadLettered: 0 });
+    const rows = await sql<{ body_text: string }>(`SELECT body_text FROM "${name}".events ORDER BY id`);
+    expect(rows.map((r) => r.body_text)).toEqual([listen, bot, listen]);
+  });
+
+  it('ends --max-events on a queue of malformed messages, counting them, and dead-letters them', async () => {
+    const { endpoints, names } = rabbit();
+    await publishRaw(url, names.queue, ['not json', '{"event": "bot"}', 'also not json', '[]']);
+    const consumed = await runCli(['consume', '-e', endpoints, '--max-events', '3', '--json']);
+    expect(consumed.code).toBe(0);
+    expect(lastJson(consumed.stderr)).toMatchObject({
+      ok: true,
+      reason: 'max-events',
+      malformed: 3,
+      handled: 0,
+    });
+    expect(await drainQueue(url, `${names.queue}.dead-letter`)).toHaveLength(3);
+    await waitFor('the fourth left on the queue', async () => (await queueDepth(url, names.queue)) === 1);
   });
 
   it('stops after --max-events and leaves the rest on the queue, promptly', async () => {
@@ -234,19 +272,14 @@ describe('broker export', () => {
     const name = schema();
     expect((await runCli(['publish', '-e', source.endpoints, turnFile])).code).toBe(0);
     expect((await runCli(['publish', '-e', source.endpoints, trackerDump])).code).toBe(0);
-    const stored = await runCli([
-      'consume',
-      '-e',
-      source.endpoints,
-      '--sink',
-      'postgres',
-      '--database-url',
-      DATABASE_URL,
-      '--schema',
-      name,
-      '--max-events',
-      '15',
-    ]);
+    const stored = await runCli(
+      consumeIntoPostgres(
+        source.endpoints,
+        { databaseUrl: DATABASE_URL, schema: name },
+        '--max-events',
+        '15',
+      ),
+    );
     expect(stored.code).toBe(0);
 
     const target = rabbit();
@@ -518,20 +551,15 @@ async function heldConsume(total = 40) {
   await blocker.connect();
   await blocker.query('BEGIN');
   await blocker.query(`LOCK TABLE "${name}".conversations IN EXCLUSIVE MODE`);
-  const run = startCli([
-    'consume',
-    '-e',
-    endpoints,
-    '--sink',
-    'postgres',
-    '--database-url',
-    DATABASE_URL,
-    '--schema',
-    name,
-    '--concurrency',
-    '8',
-    '--json',
-  ]);
+  const run = startCli(
+    consumeIntoPostgres(
+      endpoints,
+      { databaseUrl: DATABASE_URL, schema: name },
+      '--concurrency',
+      '8',
+      '--json',
+    ),
+  );
   const sinkWaiting = async () =>
     (
       await sql(
@@ -920,19 +948,7 @@ describe('broker errors', () => {
       (await runCli(['publish', '-e', endpoints, '-'], { input: `${wireBody('pg-installed')}\n` })).code,
     ).toBe(0);
     const consumed = await runCli(
-      [
-        'consume',
-        '-e',
-        endpoints,
-        '--sink',
-        'postgres',
-        '--database-url',
-        DATABASE_URL,
-        '--schema',
-        name,
-        '--max-events',
-        '1',
-      ],
+      consumeIntoPostgres(endpoints, { databaseUrl: DATABASE_URL, schema: name }, '--max-events', '1'),
       { cli: withPg.cli, cwd: withPg.dir },
     );
     expect(consumed.stderr).not.toContain('pg package');

@@ -21,6 +21,13 @@ export interface SourceMessage {
   readonly key: string | undefined;
   /** The broker says this was delivered before (AMQP `redelivered`); duplicates are possible either way. */
   readonly redelivered: boolean;
+  /**
+   * The message's identity, when the transport gives one: the same on every delivery of this
+   * message, different for any other message (AMQP: the `message_id` property, when the
+   * producer set one; Kafka: topic, partition, offset and record timestamp). Consumers treat
+   * two deliveries with the same `messageId` as copies of one message. Undefined otherwise.
+   */
+  readonly messageId?: string | undefined;
   /** Where it came from, for logs and dead letters: `rasa_core_events#17`, `rasa_core_events[2]@1042`. */
   readonly position: string;
   /** Transport details (queue, delivery tag, app_id; topic, partition, offset, timestamp). */

@@ -10,9 +10,24 @@ import type {
   UserUtteredEvent,
 } from './event-types';
 
-/** Seconds since the epoch as a float, like Python's `time.time()`. */
+/** Where `performance.now()` starts on the wall clock, in ms since the epoch (re-anchored below). */
+let monotonicOrigin = performance.timeOrigin;
+
+/**
+ * Seconds since the epoch as a float with microsecond resolution, like Python's `time.time()`
+ * (`Date.now()` has whole milliseconds only, so two events of one turn could share a timestamp).
+ * The sub-millisecond part comes from the monotonic clock, which does not follow steps of the
+ * wall clock (NTP, a resumed VM): when it strays more than a millisecond outside the wall-clock
+ * readings taken around it, it is anchored on the wall clock again (to half a millisecond).
+ */
 export function nowInSeconds(): number {
-  return Date.now() / 1000;
+  const before = Date.now();
+  const monotonic = performance.now();
+  const after = Date.now();
+  const precise = monotonicOrigin + monotonic;
+  if (precise >= before - 1 && precise < after + 2) return precise / 1000;
+  monotonicOrigin = after + 0.5 - monotonic;
+  return (after + 0.5) / 1000;
 }
 
 /** What every builder accepts: the timestamp (default now) and metadata. */

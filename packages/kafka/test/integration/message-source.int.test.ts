@@ -104,6 +104,9 @@ describe('KafkaMessageSource', () => {
     expect(first!.position).toBe(`${topic}[0]@0`);
     expect(first!.meta).toMatchObject({ topic, partition: 0, offset: '0' });
     expect(first!.redelivered).toBe(false);
+    // Its identity: the log position and the record's timestamp (a recreated topic reuses offsets).
+    expect(first!.messageId).toBe(`kafka:${topic}[0]@0/${String(first!.meta.timestamp)}`);
+    expect(new Set(messages.map((m) => m.messageId)).size).toBe(20);
     await Promise.all(messages.map((m) => m.settle({ outcome: 'ack' })));
     await run.stop();
   });

@@ -150,6 +150,8 @@ export class ConsumerSession {
       headers: stringHeaders(properties.headers),
       key: undefined,
       redelivered: fields.redelivered,
+      // The producer's message_id names the message on every delivery (@broker/pika sets one with `message_id: true`).
+      messageId: properties.messageId ? `amqp:${String(properties.messageId)}` : undefined,
       position,
       meta: {
         queue: this.settings.queue,

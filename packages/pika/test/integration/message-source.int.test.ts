@@ -89,8 +89,15 @@ async function publish(
   exchange: string,
   count: number,
   headers?: Record<string, string>,
+  messageId = false,
 ) {
-  const broker = new PikaEventBroker({ host: url, queues: [queue], exchangeName: exchange, appId: 'tests' });
+  const broker = new PikaEventBroker({
+    host: url,
+    queues: [queue],
+    exchangeName: exchange,
+    appId: 'tests',
+    messageId,
+  });
   const bodies: string[] = [];
   for (let i = 0; i < count; i++) {
     const event = slotSet('i', i, { timestamp: 1716801234 + i });
@@ -120,6 +127,8 @@ describe('PikaMessageSource', () => {
     const first = inbox.messages[0]!;
     expect(first.headers).toEqual({ 'rasa-export-process-id': 'abc123' });
     expect(first.redelivered).toBe(false);
+    // No message_id property: nothing identifies the message but its delivery.
+    expect(first.messageId).toBeUndefined();
     expect(first.key).toBeUndefined();
     expect(first.position).toMatch(new RegExp(`^${queue}#\\d+$`));
     expect(first.meta).toMatchObject({ queue, exchange, routingKey: '', appId: 'tests', deliveryMode: 2 });
@@ -231,6 +240,32 @@ describe('PikaMessageSource', () => {
     await source.close();
     const reader = await AmqpReader.open(main.url);
     expect(await reader.messageCount(queue)).toBe(0);
+    await reader.close();
+  });
+
+  it('gives the producer message_id as messageId, the same when RabbitMQ delivers the message again', async () => {
+    const { queue, exchange } = topology(main.url);
+    const open = () =>
+      new PikaMessageSource({ host: main.url, queues: [queue], exchangeName: exchange, stopTimeoutMs: 0 });
+    // The first source declares the queue; it takes the messages and stops without settling them.
+    const controller = new AbortController();
+    const first = open();
+    const inbox = new Inbox();
+    const consuming = first.consume(inbox.push, { maxInFlight: 10, signal: controller.signal });
+    const reader = await AmqpReader.open(main.url);
+    await expect.poll(async () => (await reader.safely((c) => c.checkQueue(queue))) === undefined).toBe(true);
+    await publish(main.url, queue, exchange, 2, undefined, true);
+    await inbox.until(2);
+    controller.abort();
+    await consuming;
+    await first.close();
+    const again = start(open(), 10);
+    await again.until(2);
+    const ids = inbox.messages.map((m) => m.messageId);
+    expect(ids.every((id) => /^amqp:.+-\d+$/.test(id ?? ''))).toBe(true);
+    expect(new Set(ids).size).toBe(2);
+    expect(again.messages.map((m) => [m.messageId, m.redelivered])).toEqual(ids.map((id) => [id, true]));
+    for (const message of again.messages) await message.settle({ outcome: 'ack' });
     await reader.close();
   });
 

@@ -8,7 +8,7 @@ import { type OutputFormat, StdoutSink } from '../../sinks/stdout-sink';
 import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
 import { brokerLocation, connectTimeoutOption, consumingWithin } from '../connect-timeout';
 import { EXIT, UsageError } from '../exit-codes';
-import { choice, list, wholeNumber } from '../option-parsers';
+import { choice, duration, list, wholeNumber } from '../option-parsers';
 import { runCommand } from '../run-command';
 import { abortOnSignals, signalName } from '../shutdown-signals';
 
@@ -29,6 +29,7 @@ export interface ConsumeCommandOptions {
   connectTimeout?: number;
   concurrency: number;
   maxRetries: number;
+  maxOutage?: number;
   maxEvents?: number;
   json?: boolean;
   logLevel: LogLevel;
@@ -114,6 +115,7 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
         sink,
         concurrency: options.concurrency,
         retry: { maxRetries: options.maxRetries },
+        ...(options.maxOutage !== undefined ? { maxOutageMs: options.maxOutage } : {}),
         filter: {
           ...(options.type ? { types: options.type } : {}),
           ...(options.sender ? { senders: options.sender } : {}),
@@ -134,23 +136,34 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
     const report = await consumer.run();
     process.stdout.off('error', onOutputError);
     await sink.close();
-    const summary = { command: 'consume', ok: true, reason: report.reason, ...report.stats };
+    const s = report.stats;
+    // Stopped by an outage, or while one lasted: events were left unstored, which is not "ok".
+    const outage = report.reason === 'outage' || s.paused;
+    const exitCode = outage ? EXIT.connection : EXIT.ok;
+    if (outage) {
+      logger.error(
+        `the ${options.sink} sink was still unavailable when consuming stopped (${(s.outageMs / 1000).toFixed(1)} s): ${s.unsettled} event(s) left with the broker, unacknowledged, to be delivered again; none lost, none dead-lettered for the outage`,
+      );
+    }
+    const summary = { command: 'consume', ok: !outage, reason: report.reason, ...s };
     if (options.json) {
       // stdout carries the events with the stdout sink; the summary goes to stderr then.
       const stream = options.sink === 'stdout' ? process.stderr : process.stdout;
       stream.write(`${JSON.stringify(summary)}\n`);
     } else {
-      const s = report.stats;
+      const outages = s.outages
+        ? `, ${s.outages} outage(s) of the ${options.sink} sink (${(s.outageMs / 1000).toFixed(1)} s paused)`
+        : '';
       logger.info(
-        `${s.handled} handled, ${s.filtered} filtered, ${s.malformed} malformed, ${s.deadLettered} dead-lettered, ${s.retried} retries, ${s.duplicates} duplicates skipped${s.unsettled ? `, ${s.unsettled} left with the broker` : ''}`,
+        `${s.handled} handled, ${s.filtered} filtered, ${s.malformed} malformed, ${s.deadLettered} dead-lettered, ${s.retried} retries, ${s.duplicates} duplicates skipped${s.unsettled ? `, ${s.unsettled} left with the broker` : ''}${outages}`,
       );
     }
-    if (report.stats.unsettled > 0) {
+    if (s.unsettled > 0) {
       // Events left to the broker are released by closing the connection; a transport still
       // lingering over them must not keep the command running.
-      setTimeout(() => process.exit(EXIT.ok), 1000).unref();
+      setTimeout(() => process.exit(exitCode), 1000).unref();
     }
-    return EXIT.ok;
+    return exitCode;
   } finally {
     signals.dispose();
     await sink.close().catch(() => {});
@@ -196,11 +209,20 @@ export function consumeCommand(): Command {
     )
     .option(
       '--max-retries <n>',
-      'retries of a failing sink before dead-lettering',
+      'retries of an event the sink refuses before dead-lettering it (an unreachable sink is waited for instead)',
       wholeNumber('--max-retries', 0, 1000),
       3,
     )
-    .option('--max-events <n>', 'stop after this many events', wholeNumber('--max-events', 1))
+    .option(
+      '--max-outage <duration>',
+      'stop (exit 4) when the sink stays unreachable this long, e.g. 30s, 5m, 1500ms; the events not stored stay with the broker (default: wait for ever)',
+      duration('--max-outage'),
+    )
+    .option(
+      '--max-events <n>',
+      'stop after taking this many messages, malformed and filtered ones included (the rest stay with the broker)',
+      wholeNumber('--max-events', 1),
+    )
     .option('--json', 'machine output: JSON log lines on stderr and a JSON summary')
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
     .action(runCommand(runConsumeCommand));

@@ -17,13 +17,19 @@ export interface PgQueryable {
 }
 
 export interface PgClient extends PgQueryable {
+  /** Back to the pool; with an error (or true) the connection is closed instead of reused. */
   release(destroy?: boolean | Error): void;
+}
+
+interface PgEmitter {
+  on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 export interface PgPool extends PgQueryable {
   connect(): Promise<PgClient>;
   end(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'connect', listener: (client: PgEmitter) => void): unknown;
 }
 
 interface PgModule {
@@ -59,7 +65,13 @@ function isMissingPg(error: unknown): boolean {
   return /Cannot find (module|package) 'pg'/.test(String((error as Error)?.message ?? error));
 }
 
-/** Opens a small pool; idle-connection errors are reported instead of crashing the process. */
+/**
+ * Opens a small pool. Connection errors never crash the process: the pool reports those of idle
+ * connections to `onIdleError`, and a connection in use gets a listener of its own (pg-pool
+ * listens only while a connection is idle, and an unheard `'error'` event, such as "Connection
+ * terminated unexpectedly" when PostgreSQL or the network drops it, would kill the process);
+ * the query in progress fails with the same error, and that failure is what callers handle.
+ */
 export async function openPool(
   connectionString: string | undefined,
   onIdleError: (error: Error) => void,
@@ -82,6 +94,7 @@ export async function openPool(
     connectionTimeoutMillis: 10_000,
   });
   pool.on('error', onIdleError);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
@@ -93,12 +106,27 @@ const CONNECTION_CODES = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
 
-/** SQLSTATE classes of bad data: the same rows fail again however often they are retried. */
+/**
+ * SQLSTATEs of a server that cannot serve us now: 08 connection exceptions, 57P operator
+ * intervention (57P01 admin shutdown, 57P03 cannot connect now), 53300 too many connections,
+ * 55000 "database is not currently accepting connections" (ALLOW_CONNECTIONS false).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|57P|53300$|55000$)/;
+
+/** What node-postgres says (without a code) when the connection goes away under it. */
+const LOST_CONNECTION_MESSAGE =
+  /^(Connection terminated( unexpectedly)?|Client has encountered a connection error and is not queryable|Connection terminated due to connection timeout)$/;
+
+/**
+ * SQLSTATEs of bad data (classes 22 and 23, and 54000 for a value too large to store): the same
+ * rows fail again however often they are retried.
+ */
 export function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && /^(22|23)/.test(code);
+  return typeof code === 'string' && /^(22|23|54000$)/.test(code);
 }
 
 /** Maps a node-postgres error to one of ours, naming the (censored) database and the fix. */
@@ -106,7 +134,10 @@ export function toDatabaseError(error: unknown, connectionString: string, doing:
   const where = censorUrl(connectionString);
   const code = (error as { code?: unknown })?.code;
   const message = String((error as Error)?.message ?? error);
-  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^(08|57P)/.test(code))) {
+  if (
+    (typeof code === 'string' && (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) ||
+    (code === undefined && LOST_CONNECTION_MESSAGE.test(message))
+  ) {
     return new ConnectionError(
       `Cannot ${doing}: PostgreSQL at ${where} is unreachable (${code === 'ECONNREFUSED' ? 'connection refused' : message}). Is it running? Otherwise ${DATABASE_URL_HINT}.`,
       { cause: error },

@@ -39,6 +39,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_timestamp ON ${s}.events (event_timestamp, id);
     `,
   },
+  {
+    version: 2,
+    name: 'identical events are stored; copies are recognised by message id or redelivery',
+    // Equal bodies are no longer one event: the unique key becomes the message's identity
+    // (AMQP message_id, Kafka offset), and the rows without one keep a body index for
+    // recognising redeliveries. Each row is in one of the two indexes, as it was in one before.
+    sql: (s) => `
+      ALTER TABLE ${s}.events ADD COLUMN source_message_id text;
+      CREATE UNIQUE INDEX events_source_message_unique ON ${s}.events (sender_id, source_message_id)
+        WHERE source_message_id IS NOT NULL;
+      CREATE INDEX events_sender_body ON ${s}.events (sender_id, body_sha256) WHERE source_message_id IS NULL;
+      ALTER TABLE ${s}.events DROP CONSTRAINT events_sender_body_unique;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

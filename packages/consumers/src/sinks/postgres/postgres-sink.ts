@@ -32,9 +32,13 @@ interface Row {
   sha256: string;
   headers: string;
   position: string;
+  messageId: string | null;
+  redelivered: boolean;
+  /** Written before in a transaction whose COMMIT went unanswered: it may be stored already. */
+  maybeStored: boolean;
 }
 
-function toRow(event: ConsumedEvent): Row {
+function toRow(event: ConsumedEvent, maybeStored: boolean): Row {
   const timestamp = event.event.timestamp;
   return {
     senderId: event.senderId,
@@ -44,15 +48,20 @@ function toRow(event: ConsumedEvent): Row {
     sha256: createHash('sha256').update(event.body).digest('hex'),
     headers: JSON.stringify(event.headers),
     position: event.position,
+    messageId: event.messageId ?? null,
+    redelivered: event.redelivered,
+    maybeStored,
   };
 }
 
 /**
  * A conversation store in PostgreSQL: `conversations` and `events` tables, created and
  * migrated on first use. Events are inserted in batches (whatever arrived while the previous
- * transaction committed), and each `write` resolves only after its batch committed. The key
- * (sender_id, sha256 of the exact body) makes a redelivered event a no-op, so at-least-once
- * delivery stores every event exactly once, in arrival order (`events.id`).
+ * transaction committed), and each `write` resolves only after its batch committed. A copy of
+ * a stored message is skipped: one with the same message id (AMQP `message_id`, Kafka
+ * topic/partition/offset), or, without a message id, a redelivery of a body already stored, or
+ * the same delivery written again after a COMMIT whose answer was lost. Identical events that
+ * are not redeliveries are all stored, in arrival order (`events.id`).
  */
 export class PostgresSink implements EventSink {
   readonly name = 'postgres';
@@ -62,6 +71,8 @@ export class PostgresSink implements EventSink {
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private closing: Promise<void> | undefined;
+  /** Events of transactions whose COMMIT went unanswered (the connection dropped): maybe stored. */
+  private readonly unanswered = new WeakSet<ConsumedEvent>();
 
   private constructor(
     private readonly pool: PgPool,
@@ -151,25 +162,38 @@ export class PostgresSink implements EventSink {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const rows = batch.map((p) => toRow(p.event));
+    const rows = batch.map((p) => toRow(p.event, this.unanswered.has(p.event)));
     let client: PgClient | undefined;
+    let broken: Error | undefined;
     try {
       client = await this.pool.connect();
       await client.query('BEGIN');
       await this.insert(client, rows);
-      await client.query('COMMIT');
+      await this.commitTransaction(client, batch);
       for (const p of batch) p.resolve();
     } catch (error) {
       await client?.query('ROLLBACK').catch(() => {});
       if (client && isDataError(error) && batch.length > 1) {
         // One bad row fails the whole batch: store the others, reject only the bad ones.
-        await this.commitOneByOne(client, batch, rows);
+        broken = await this.commitOneByOne(client, batch, rows);
       } else {
         const failure = toDatabaseError(error, this.databaseUrl, `store ${batch.length} event(s)`);
+        if (!isDataError(error)) broken = failure;
         for (const p of batch) p.reject(failure);
       }
     } finally {
-      client?.release();
+      // A connection that failed other than on bad data is closed, not handed to the next batch.
+      client?.release(broken);
+    }
+  }
+
+  /** COMMIT; when it fails the outcome is unknown, so the events are remembered as maybe stored. */
+  private async commitTransaction(client: PgClient, batch: Pending[]): Promise<void> {
+    try {
+      await client.query('COMMIT');
+    } catch (error) {
+      for (const p of batch) this.unanswered.add(p.event);
+      throw error;
     }
   }
 
@@ -178,7 +202,8 @@ export class PostgresSink implements EventSink {
     for (const sql of this.insertSql) await client.query(sql, values);
   }
 
-  private async commitOneByOne(client: PgClient, batch: Pending[], rows: Row[]): Promise<void> {
+  /** Returns the failure when the connection itself failed (the caller closes it). */
+  private async commitOneByOne(client: PgClient, batch: Pending[], rows: Row[]): Promise<Error | undefined> {
     const outcomes: (Error | undefined)[] = [];
     try {
       await client.query('BEGIN');
@@ -195,12 +220,12 @@ export class PostgresSink implements EventSink {
           );
         }
       }
-      await client.query('COMMIT');
+      await this.commitTransaction(client, batch);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       const failure = toDatabaseError(error, this.databaseUrl, `store ${batch.length} event(s)`);
       for (const p of batch) p.reject(failure);
-      return;
+      return failure;
     }
     batch.forEach((p, i) => {
       const outcome = outcomes[i];
@@ -209,6 +234,7 @@ export class PostgresSink implements EventSink {
         p.reject(outcome);
       } else p.resolve();
     });
+    return undefined;
   }
 }
 
@@ -230,12 +256,15 @@ function columns(rows: Row[]): unknown[] {
     rows.map((r) => r.sha256),
     rows.map((r) => r.headers),
     rows.map((r) => r.position),
+    rows.map((r) => r.messageId),
+    rows.map((r) => r.redelivered),
+    rows.map((r) => r.maybeStored),
   ];
 }
 
 const INPUT = `input AS (
-      SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
-        WITH ORDINALITY AS t(sender_id, type, event_timestamp, body_text, body_sha256, headers, source_position, ord)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[], $9::boolean[], $10::boolean[])
+        WITH ORDINALITY AS t(sender_id, type, event_timestamp, body_text, body_sha256, headers, source_position, source_message_id, redelivered, maybe_stored, ord)
     )`;
 
 /** Conversations first (events reference them); the same parameters as the events statement. */
@@ -248,16 +277,25 @@ function conversationsStatement(s: string): string {
 }
 
 /**
- * The events in arrival order, skipping redelivered copies; the conversation counters only
- * count events actually inserted.
+ * The events in arrival order, skipping copies of stored messages: the same message id (the
+ * unique index), or, among the rows stored without one (messages without an id, rows from
+ * before ids were kept), the same body for a redelivery, the same body and position for a
+ * delivery written again after an unanswered COMMIT. The conversation counters only count
+ * events actually inserted.
  */
 function eventsStatement(s: string): string {
   return `
     WITH ${INPUT}, inserted AS (
-      INSERT INTO ${s}.events (sender_id, type, event_timestamp, body, body_text, body_sha256, headers, source_position)
-      SELECT sender_id, type, event_timestamp, body_text::jsonb, body_text, body_sha256, headers, source_position
-      FROM input ORDER BY ord
-      ON CONFLICT ON CONSTRAINT events_sender_body_unique DO NOTHING
+      INSERT INTO ${s}.events (sender_id, type, event_timestamp, body, body_text, body_sha256, headers, source_position, source_message_id)
+      SELECT sender_id, type, event_timestamp, body_text::jsonb, body_text, body_sha256, headers, source_position, source_message_id
+      FROM input
+      WHERE NOT ((redelivered OR maybe_stored) AND EXISTS (
+        SELECT 1 FROM ${s}.events AS stored
+        WHERE stored.sender_id = input.sender_id AND stored.body_sha256 = input.body_sha256
+          AND stored.source_message_id IS NULL
+          AND (redelivered OR stored.source_position = input.source_position)))
+      ORDER BY ord
+      ON CONFLICT (sender_id, source_message_id) WHERE source_message_id IS NOT NULL DO NOTHING
       RETURNING sender_id, event_timestamp
     )
     UPDATE ${s}.conversations AS c SET
