@@ -14,15 +14,9 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/**
- * With `--json`, how a command that failed says so on stdout:
- * `{"command": "publish", "ok": false, "error": {...}}` (no command for a mistake in the command line itself).
- */
-export function writeJsonFailure(
-  error: { code: string; message: string; exitCode: number },
-  command?: string,
-): void {
-  process.stdout.write(`${JSON.stringify({ ...(command ? { command } : {}), ok: false, error })}\n`);
+/** With `--json`, how a command that failed says so on stdout: `{"ok": false, "error": {...}}`. */
+export function writeJsonFailure(error: { code: string; message: string; exitCode: number }): void {
+  process.stdout.write(`${JSON.stringify({ ok: false, error })}\n`);
 }
 
 /**
@@ -42,7 +36,7 @@ export function runCommand<T extends { json?: boolean }>(
       const expected = BrokerError.isInstance(error) || (error as Error)?.name === 'UsageError';
       if (options.json) {
         const code = BrokerError.isInstance(error) ? error.code : expected ? 'USAGE' : 'INTERNAL';
-        writeJsonFailure({ code, message: describe(error), exitCode }, cli.name());
+        writeJsonFailure({ code, message: describe(error), exitCode });
       } else if (!expected || !alreadyLogged(error)) {
         process.stderr.write(`broker: error: ${describe(error)}\n`);
         if (!expected && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
