@@ -1,0 +1,39 @@
+import type { ViewStatus } from '../../src/view/view-model';
+import { httpGet } from './http-client';
+import { type CliRun, startCli } from './run-cli';
+import { waitFor } from './wire';
+
+export interface RunningViewer {
+  run: CliRun;
+  url: string;
+  status(): Promise<ViewStatus>;
+  /** Waits until the source consumes (RabbitMQ: its queue is bound; Kafka: the group joined). */
+  live(timeoutMs?: number): Promise<void>;
+  /** SIGINT, then waits for the exit; returns the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts the built `broker view` (`--port 0` unless `args` says otherwise) and reads its URL. */
+export async function startViewer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningViewer> {
+  const run = startCli(['view', ...(args.includes('--port') ? [] : ['--port', '0']), ...args], { env });
+  try {
+    await run.waitForOutput(/broker view: http:\/\/\S+/, 30_000);
+  } catch (error) {
+    run.kill();
+    throw error;
+  }
+  const url = /broker view: (http:\/\/\S+)/.exec(run.output().stdout)![1]!;
+  const status = async () => JSON.parse((await httpGet(`${url}api/status`)).body) as ViewStatus;
+  return {
+    run,
+    url,
+    status,
+    live: (timeoutMs = 30_000) =>
+      waitFor('the viewer to consume', async () => (await status()).source.state === 'live', timeoutMs),
+    stop: async () => {
+      run.interrupt();
+      const result = await run.done;
+      return result.code;
+    },
+  };
+}
