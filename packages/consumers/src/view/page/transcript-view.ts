@@ -7,6 +7,7 @@ import { renderItem } from './transcript-items';
 export class TranscriptView {
   senderId: string | null = null;
   private seq = 0;
+  private pending: ViewItem[] = [];
   private readonly items = byId<HTMLOListElement>('items');
   private readonly note = byId('transcript-note');
   private readonly title = byId('transcript-title');
@@ -14,6 +15,7 @@ export class TranscriptView {
   /** Shows a conversation (null: none); returns where the stream goes on from. */
   async open(senderId: string | null): Promise<string | undefined> {
     this.senderId = senderId;
+    this.pending = [];
     this.items.replaceChildren();
     if (senderId === null) {
       this.title.textContent = 'Transcript';
@@ -33,13 +35,24 @@ export class TranscriptView {
     return transcript.cursor;
   }
 
-  /** One event from the stream; those already in the snapshot are left out. */
+  /** One event from the stream; those already in the snapshot are left out. Drawn with the next frame. */
   append(senderId: string, item: ViewItem): void {
     if (senderId !== this.senderId || item.seq <= this.seq) return;
     this.seq = item.seq;
+    this.pending.push(item);
+    if (this.pending.length === 1) requestAnimationFrame(() => this.flush());
+  }
+
+  /**
+   * Adds what arrived since the last frame at once: reading the scroll position forces a layout,
+   * once per frame rather than once per event, however many arrive.
+   */
+  private flush(): void {
+    const items = this.pending.splice(0);
+    if (items.length === 0) return;
     const container = this.items.parentElement as HTMLElement;
     const atEnd = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
-    this.items.append(renderItem(item));
+    this.items.append(...items.map(renderItem));
     if (atEnd) container.scrollTop = container.scrollHeight;
   }
 
