@@ -22,7 +22,6 @@ import { parseArgs } from 'node:util';
 import { createEventBroker, type EventBroker, loadEndpoints } from '@broker/core';
 import type { Page } from 'playwright-core';
 import { openBrowser, type TestBrowser } from '../test/helpers/browser';
-import { httpGet } from '../test/helpers/http-client';
 import {
   deleteKafkaTopics,
   deleteRabbit,
@@ -33,8 +32,8 @@ import {
   requireKafka,
   requireRabbitMq,
 } from '../test/helpers/services';
-import { type RunningViewer, startViewer } from '../test/helpers/viewer';
 import { nextTurn, scriptedConversation } from '../test/helpers/view-script';
+import { startViewer, untilReading } from '../test/helpers/viewer';
 import { waitFor } from '../test/helpers/wire';
 
 const { values: args } = parseArgs({
@@ -44,7 +43,10 @@ const { values: args } = parseArgs({
     brokers: { type: 'string', default: 'rabbitmq,kafka,file' },
     conversations: { type: 'string', default: '10000' },
     screenshot: { type: 'string' },
-    out: { type: 'string', default: join(dirname(fileURLToPath(import.meta.url)), '.results', 'view-bench.json') },
+    out: {
+      type: 'string',
+      default: join(dirname(fileURLToPath(import.meta.url)), '.results', 'view-bench.json'),
+    },
   },
 });
 const EVENTS = Number(args.events);
@@ -53,8 +55,15 @@ const dir = mkdtempSync(join(tmpdir(), 'view-bench-'));
 
 function percentiles(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-  return { count: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1] ?? Number.NaN };
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+  return {
+    count: sorted.length,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+  };
 }
 
 interface Target {
@@ -88,7 +97,9 @@ async function target(name: string): Promise<Target> {
   if (name === 'rabbitmq') {
     const rabbit = await requireRabbitMq('main');
     const names = rabbitNames();
-    return brokerTarget(name, endpointsFile(pikaEndpoint(rabbit.url, names)), () => deleteRabbit(rabbit.url, names));
+    return brokerTarget(name, endpointsFile(pikaEndpoint(rabbit.url, names)), () =>
+      deleteRabbit(rabbit.url, names),
+    );
   }
   if (name === 'kafka') {
     await requireKafka('single');
@@ -107,27 +118,16 @@ async function target(name: string): Promise<Target> {
   };
 }
 
-/** Until the viewer reads what is published now (Kafka's "latest" is fixed at the group's first fetch). */
-async function untilReading(view: RunningViewer, t: Target): Promise<void> {
-  await view.live(60_000).catch(() => undefined);
-  const probe = `probe-${randomUUID().slice(0, 8)}`;
-  await waitFor(
-    `${t.name}: the viewer reading`,
-    async () => {
-      await t.publish([JSON.stringify({ sender_id: probe, event: 'session_started', timestamp: 1 })]);
-      return JSON.parse((await httpGet(`${view.url}api/conversations?sender=${probe}`)).body).total > 0;
-    },
-    60_000,
-  );
-}
-
 async function latency(browser: TestBrowser, name: string) {
   const t = await target(name);
   const view = await startViewer(['-e', t.endpoints]);
   try {
-    await untilReading(view, t);
+    await view.live(60_000).catch(() => undefined);
+    await untilReading(view, t.publish);
     const sender = `latency-${randomUUID().slice(0, 8)}`;
-    await t.publish([JSON.stringify({ sender_id: sender, event: 'session_started', timestamp: Date.now() / 1000 })]);
+    await t.publish([
+      JSON.stringify({ sender_id: sender, event: 'session_started', timestamp: Date.now() / 1000 }),
+    ]);
     const page = await browser.newPage();
     await page.goto(`${view.url}#/c/${sender}`);
     await page.locator('#items > li').first().waitFor();
@@ -150,7 +150,15 @@ async function latency(browser: TestBrowser, name: string) {
       const wait = start + (i * 1000) / RATE - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       sentAt[i] = Date.now();
-      t.send(JSON.stringify({ sender_id: sender, event: 'bot', timestamp: Date.now() / 1000, text: `m${i}`, data: {} }));
+      t.send(
+        JSON.stringify({
+          sender_id: sender,
+          event: 'bot',
+          timestamp: Date.now() / 1000,
+          text: `m${i}`,
+          data: {},
+        }),
+      );
     }
     await t.finish();
     await waitFor(
@@ -170,10 +178,18 @@ async function latency(browser: TestBrowser, name: string) {
 
 async function pageSize(page: Page) {
   return page.evaluate(() => {
-    const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')] as PerformanceResourceTiming[];
+    const entries = [
+      ...performance.getEntriesByType('navigation'),
+      ...performance.getEntriesByType('resource'),
+    ] as PerformanceResourceTiming[];
     const files = entries.filter((e) => !e.name.includes('/api/'));
     return {
-      files: files.map((e) => ({ name: new URL(e.name).pathname, transferred: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize })),
+      files: files.map((e) => ({
+        name: new URL(e.name).pathname,
+        transferred: e.transferSize,
+        encoded: e.encodedBodySize,
+        decoded: e.decodedBodySize,
+      })),
       transferred: files.reduce((sum, e) => sum + e.transferSize, 0),
       encoded: files.reduce((sum, e) => sum + e.encodedBodySize, 0),
       decoded: files.reduce((sum, e) => sum + e.decodedBodySize, 0),
@@ -188,7 +204,13 @@ async function bigList(browser: TestBrowser) {
   for (let i = 0; i < count; i++) {
     const sender = `user-${String(i).padStart(6, '0')}`;
     lines.push(
-      JSON.stringify({ sender_id: sender, event: 'user', timestamp: 1716801234 + i, text: `hello ${i}`, parse_data: { intent: { name: `intent_${i % 20}`, confidence: 0.9 } } }),
+      JSON.stringify({
+        sender_id: sender,
+        event: 'user',
+        timestamp: 1716801234 + i,
+        text: `hello ${i}`,
+        parse_data: { intent: { name: `intent_${i % 20}`, confidence: 0.9 } },
+      }),
       JSON.stringify({ sender_id: sender, event: 'bot', timestamp: 1716801234.5 + i, text: 'hi', data: {} }),
     );
   }
@@ -204,7 +226,9 @@ async function bigList(browser: TestBrowser) {
     const render: number[] = [];
     for (let n = 2; n <= Math.min(21, Math.ceil(count / 50)); n++) {
       await page.locator('#older').click();
-      await waitFor(`page ${n}`, async () => ((await page.locator('#page-info').textContent()) ?? '').startsWith(`page ${n} `));
+      await waitFor(`page ${n}`, async () =>
+        ((await page.locator('#page-info').textContent()) ?? '').startsWith(`page ${n} `),
+      );
       const measured = await page.evaluate(() => ({
         load: performance.getEntriesByName('broker-view:list-load')[0]?.duration ?? Number.NaN,
         render: performance.getEntriesByName('broker-view:list-render')[0]?.duration ?? Number.NaN,
@@ -226,7 +250,10 @@ async function screenshot(browser: TestBrowser, path: string): Promise<void> {
     ...scriptedConversation(sender, now + i * 400),
     ...nextTurn(sender, now + i * 400 + 60),
   ]);
-  writeFileSync(file, `${bodies.filter((b) => !b.includes('rasa_pro') && !b.includes('"restart"')).join('\n')}\n`);
+  writeFileSync(
+    file,
+    `${bodies.filter((b) => !b.includes('rasa_pro') && !b.includes('"restart"')).join('\n')}\n`,
+  );
   const view = await startViewer(['-e', endpointsFile({ type: 'file', path: file })]);
   try {
     const page = await browser.newPage({ width: 1200, height: 640 });
@@ -244,7 +271,13 @@ async function screenshot(browser: TestBrowser, path: string): Promise<void> {
 const browser = await openBrowser();
 try {
   const load = loadavg().map((n) => n.toFixed(2));
-  const results: Record<string, unknown> = { at: new Date().toISOString(), load, events: EVENTS, rate: RATE, latency: [] };
+  const results: Record<string, unknown> = {
+    at: new Date().toISOString(),
+    load,
+    events: EVENTS,
+    rate: RATE,
+    latency: [],
+  };
   for (const name of (args.brokers ?? '').split(',').filter(Boolean)) {
     const measured = await latency(browser, name);
     (results.latency as unknown[]).push(measured);
@@ -254,7 +287,9 @@ try {
   }
   const list = await bigList(browser);
   Object.assign(results, list);
-  console.log(`page: ${list.size.transferred} bytes transferred (${list.size.encoded} gzipped bodies, ${list.size.decoded} uncompressed)`);
+  console.log(
+    `page: ${list.size.transferred} bytes transferred (${list.size.encoded} gzipped bodies, ${list.size.decoded} uncompressed)`,
+  );
   console.log(
     `list of ${list.list.conversations}: fetch + render p50 ${list.list.load.p50.toFixed(1)} ms (max ${list.list.load.max.toFixed(1)}), render p50 ${list.list.render.p50.toFixed(1)} ms (max ${list.list.render.max.toFixed(1)})`,
   );

@@ -14,26 +14,11 @@ export interface ListQuery {
 
 const LATEST_MESSAGE_CHARS = 200;
 
-interface Entry {
-  senderId: string;
-  firstAt: number | null;
-  lastAt: number | null;
-  events: number;
-  turns: number;
-  latestUserMessage: string | null;
-  intents: Set<string>;
-}
+/** A summary as it is kept: the intents as a set. */
+type Entry = Omit<ConversationSummary, 'intents'> & { intents: Set<string> };
 
 function summary(entry: Entry): ConversationSummary {
-  return {
-    senderId: entry.senderId,
-    firstAt: entry.firstAt,
-    lastAt: entry.lastAt,
-    events: entry.events,
-    turns: entry.turns,
-    latestUserMessage: entry.latestUserMessage,
-    intents: [...entry.intents],
-  };
+  return { ...entry, intents: [...entry.intents] };
 }
 
 /** Newest activity first; conversations without timestamps last; then by sender id. */

@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEventBroker, loadEndpoints } from '@broker/core';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConversationPage } from '../../src/view/view-model';
-import { openBrowser, saveScreenshot, type TestBrowser } from '../helpers/browser';
-import { httpGet } from '../helpers/http-client';
+import { describe, expect, it } from 'vitest';
+import { browserForSuite, saveScreenshot } from '../helpers/browser';
 import {
   deleteKafkaTopics,
   deleteRabbit,
@@ -20,27 +18,12 @@ import {
   requireRabbitMq,
 } from '../helpers/services';
 import { nextTurn, scriptedConversation } from '../helpers/view-script';
-import { type RunningViewer, startViewer } from '../helpers/viewer';
+import { untilReading, viewerTracker } from '../helpers/viewer';
 import { waitFor } from '../helpers/wire';
 
-let browser: TestBrowser;
-const viewers: RunningViewer[] = [];
+const browser = browserForSuite();
+const viewer = viewerTracker();
 const dir = mkdtempSync(join(tmpdir(), 'view-browser-'));
-
-beforeAll(async () => {
-  browser = await openBrowser();
-});
-
-afterAll(async () => {
-  for (const viewer of viewers) viewer.run.kill();
-  await browser?.close();
-});
-
-async function viewer(args: string[]): Promise<RunningViewer> {
-  const started = await startViewer(args);
-  viewers.push(started);
-  return started;
-}
 
 /** Publishes through the broker of an endpoints file exactly as Rasa would, confirmed. */
 async function publishVia(endpoints: string, bodies: string[]): Promise<void> {
@@ -67,7 +50,7 @@ async function watchConversation(
   const start = Math.floor(Date.now() / 1000) - 120;
   const script = scriptedConversation(sender, start);
   if (!options.published) await publish(script);
-  const page = await browser.newPage();
+  const page = await browser().newPage();
   await page.goto(url);
   const row = page.locator(`tr[data-sender="${sender}"]`);
   await row.waitFor({ timeout: 20_000 });
@@ -189,21 +172,7 @@ describe('broker view in a real browser', () => {
       expect((await view.status()).source.description).toMatch(
         new RegExp(`^Kafka: ${topic} \\(group broker-view-[0-9a-f]{8}\\)$`),
       );
-      // "Latest" is fixed when the group first fetches: publish a probe until the viewer sees one.
-      const probe = `probe-${randomUUID().slice(0, 8)}`;
-      await waitFor(
-        'the viewer to read the topic',
-        async () => {
-          await publishVia(endpoints, [
-            JSON.stringify({ sender_id: probe, event: 'session_started', timestamp: 1 }),
-          ]);
-          const page = JSON.parse(
-            (await httpGet(`${view.url}api/conversations?sender=${probe}`)).body,
-          ) as ConversationPage;
-          return page.total === 1;
-        },
-        60_000,
-      );
+      await untilReading(view, (bodies) => publishVia(endpoints, bodies));
       const { page } = await watchConversation('kafka', view.url, (bodies) => publishVia(endpoints, bodies));
       await page.close();
       expect(await view.stop()).toBe(0);

@@ -10,11 +10,11 @@ import { httpGet } from '../helpers/http-client';
 import { consumeIntoPostgres, runCli, startCli } from '../helpers/run-cli';
 import { closedPort, endpointsFile } from '../helpers/services';
 import { nextTurn, scriptedConversation } from '../helpers/view-script';
-import { type RunningViewer, startViewer } from '../helpers/viewer';
+import { viewerTracker } from '../helpers/viewer';
 import { waitFor } from '../helpers/wire';
 
 const dir = mkdtempSync(join(tmpdir(), 'view-cli-'));
-const viewers: RunningViewer[] = [];
+const viewer = viewerTracker();
 const schemas: string[] = [];
 
 beforeAll(async () => {
@@ -22,7 +22,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const viewer of viewers) viewer.run.kill();
   for (const schema of schemas) await dropSchema(schema);
 });
 
@@ -30,12 +29,6 @@ function eventsFile(bodies: string[] = []): { path: string; endpoints: string } 
   const path = join(dir, `events-${randomUUID().slice(0, 8)}.log`);
   writeFileSync(path, bodies.map((b) => `${b}\n`).join(''));
   return { path, endpoints: endpointsFile({ type: 'file', path }) };
-}
-
-async function viewer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningViewer> {
-  const started = await startViewer(args, env);
-  viewers.push(started);
-  return started;
 }
 
 describe('broker view command line', () => {

@@ -6,32 +6,17 @@ import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, openBrowser, saveScreenshot, type TestBrowser } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, browserForSuite, saveScreenshot } from '../helpers/browser';
 import { httpGet, openSse } from '../helpers/http-client';
 import { closedPort, endpointsFile } from '../helpers/services';
 import { nextTurn, scriptedConversation } from '../helpers/view-script';
-import { type RunningViewer, startViewer } from '../helpers/viewer';
+import { viewerTracker } from '../helpers/viewer';
 import { waitFor } from '../helpers/wire';
 
-let browser: TestBrowser;
-const viewers: RunningViewer[] = [];
+const browser = browserForSuite();
+const viewer = viewerTracker();
 const dir = mkdtempSync(join(tmpdir(), 'view-page-'));
-
-beforeAll(async () => {
-  browser = await openBrowser();
-});
-
-afterAll(async () => {
-  for (const viewer of viewers) viewer.run.kill();
-  await browser?.close();
-});
-
-async function viewer(args: string[]): Promise<RunningViewer> {
-  const started = await startViewer(args);
-  viewers.push(started);
-  return started;
-}
 
 /** A file broker whose file already holds `bodies`; returns its endpoints file and a way to append. */
 function fileBroker(bodies: string[]): { endpoints: string; append(more: string[]): void } {
@@ -98,7 +83,7 @@ describe('broker view page', () => {
     ];
     const broker = fileBroker(events.map((event) => JSON.stringify({ sender_id: sender, ...event })));
     const view = await viewer(['-e', broker.endpoints]);
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await trapScripts(page);
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
@@ -160,7 +145,7 @@ describe('broker view page', () => {
       queues: ['view-test-down'],
     });
     const view = await viewer(['-e', endpoints]);
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(view.url);
     const source = page.locator('#source');
     await waitFor(
@@ -193,7 +178,7 @@ describe('broker view page', () => {
     const broker = fileBroker(scriptedConversation(sender, 1716801234));
     const port = (await closedPort()) as number;
     const first = await viewer(['-e', broker.endpoints, '--port', String(port)]);
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(first.url);
     await page.locator(`tr[data-sender="${sender}"] a`).click();
     await waitFor('the transcript', async () => (await page.locator('#items > li').count()) === 14);
@@ -225,7 +210,7 @@ describe('broker view page', () => {
       ...scriptedConversation(senders[1]!, 1716802234),
     ]);
     const view = await viewer(['-e', broker.endpoints]);
-    const page = await browser.newPage({ width: 390, height: 844 });
+    const page = await browser().newPage({ width: 390, height: 844 });
     await page.goto(view.url);
     await page.locator('#rows a').first().waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -260,7 +245,7 @@ describe('broker view page', () => {
       }),
     ]);
     const view = await viewer(['-e', broker.endpoints]);
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(view.url);
     const row = page.locator(`tr[data-sender="${sender}"]`);
     await row.waitFor();
@@ -293,7 +278,7 @@ describe('broker view page', () => {
     const broker = fileBroker(bodies);
     const view = await viewer(['-e', broker.endpoints]);
     await waitFor('the file to be read', async () => (await view.status()).conversations === 10_000, 60_000);
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(view.url);
     await waitFor(
       'the first page',
