@@ -1,5 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEventMessage } from '@broker/core';
@@ -79,6 +80,20 @@ async function startViewer(
 }
 
 const json = <T>(text: string) => JSON.parse(text) as T;
+
+/** One request line sent as is (node:http would refuse to send a malformed target). */
+function rawRequest(base: string, requestLine: string): Promise<string> {
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () =>
+      socket.write(`${requestLine}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+    );
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 describe('broker view server', () => {
   it('serves the page and its assets with a CSP without unsafe-inline, gzipped, with ETags', async () => {
@@ -321,6 +336,16 @@ describe('broker view server', () => {
     );
     expect((await httpGet(`${viewer.url}/api/status`, { cookie: 'broker_view_token=nope' })).status).toBe(
       401,
+    );
+    // Nothing a client sends brings the server down: a cookie that is not percent-encoding, a target that is no URL.
+    expect((await httpGet(`${viewer.url}/api/status`, { cookie: 'broker_view_token=%E0%A4%A' })).status).toBe(
+      401,
+    );
+    expect((await rawRequest(viewer.url, 'GET http://[ HTTP/1.1')).split('\r\n')[0]).toBe(
+      'HTTP/1.1 400 Bad Request',
+    );
+    expect((await httpGet(`${viewer.url}/api/status`, { authorization: 'Bearer s3cr3t-token' })).status).toBe(
+      200,
     );
   });
 });

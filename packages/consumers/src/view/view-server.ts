@@ -168,7 +168,12 @@ export function createViewServer(options: ViewServerOptions): Server {
 
   return createServer((request, response) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
-    const url = new URL(request.url ?? '/', 'http://viewer.invalid');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://viewer.invalid');
+    } catch {
+      return sendText(request, response, 400, 'The request target is not a valid URL.');
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('allow', 'GET, HEAD');
       return sendText(request, response, 405, `${request.method} is not allowed: the viewer only reads.`);
