@@ -30,6 +30,18 @@ describe('PikaMessageSource settings', () => {
     expect([source.queue, source.deadLetterQueue]).toEqual(['b', 'b.parked']);
   });
 
+  it('exclusiveQueue: a queue RabbitMQ names, no dead-letter queue, not with queue or deadLetter', () => {
+    const section = toEndpointConfig({ url: 'amqp://bob:secret@rabbit', queues: ['a'], exchange_name: 'x' });
+    const source = PikaMessageSource.fromEndpointConfig(section, { exclusiveQueue: true });
+    expect([source.queue, source.deadLetterQueue]).toEqual(['', undefined]);
+    expect(source.description).toBe('an exclusive queue bound to exchange x on amqp://bob@rabbit:5672');
+    for (const choice of [{ queue: 'a' }, { deadLetter: 'a.parked' }]) {
+      expect(() =>
+        PikaMessageSource.fromEndpointConfig(section, { exclusiveQueue: true, ...choice }),
+      ).toThrow(/exclusiveQueue without queue or deadLetter/);
+    }
+  });
+
   it('refuses bad settings with errors naming the key, and warns about unknown ones', () => {
     expect(() =>
       PikaMessageSource.fromEndpointConfig(toEndpointConfig({ url: 'rabbit', port: 'x' })),

@@ -2,6 +2,7 @@
 // pre-release and published with `pnpm release` to a throwaway Verdaccio; fresh projects outside
 // the workspace then install the packages with npm and pnpm, as a user would, and use them
 // against the real RabbitMQ and Kafka on Node 20 and Node 24.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -321,5 +322,62 @@ describe('npm install @broker/consumers (no adapter)', () => {
     );
     expect(failure?.exitCode).toBe(3);
     expect(failure?.stderr).toContain('npm install @broker/pika');
+  });
+
+  it('serves `broker view` from the installed package alone: the page, its assets and the events of a file broker', async () => {
+    const sender = `view-${randomUUID().slice(0, 8)}`;
+    const events = project.write(
+      'events.log',
+      `${JSON.stringify({ sender_id: sender, event: 'user', timestamp: 1716801234, text: 'hello from the registry' })}\n`,
+    );
+    const endpoints = project.write('view-endpoints.yml', `event_broker:\n  type: file\n  path: ${events}\n`);
+    // The bin itself, as the README says a service starts it (npx would stand between us and its signals).
+    const cli = join(project.dir, 'node_modules', '@broker', 'consumers', 'dist', 'cli.js');
+    const viewer = spawn(process.execPath, [cli, 'view', '-e', endpoints, '--port', '0'], {
+      cwd: project.dir,
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    viewer.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    viewer.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => viewer.on('close', resolve));
+    try {
+      await expect
+        .poll(() => /broker view: (http:\/\/\S+)/.exec(output)?.[1], { timeout: 30_000 })
+        .toBeDefined();
+      const url = /broker view: (http:\/\/\S+)/.exec(output)![1]!;
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await page.text()).toContain('<script src="/assets/app.js" defer></script>');
+      for (const [asset, type] of [
+        ['assets/app.js', 'text/javascript; charset=utf-8'],
+        ['assets/app.css', 'text/css; charset=utf-8'],
+      ]) {
+        const answer = await fetch(`${url}${asset}`);
+        expect([asset, answer.status, answer.headers.get('content-type')]).toEqual([asset, 200, type]);
+        expect((await answer.text()).length).toBeGreaterThan(1000);
+      }
+      await expect
+        .poll(
+          async () =>
+            ((await (await fetch(`${url}api/conversations`)).json()) as { conversations: unknown[] })
+              .conversations,
+          {
+            timeout: 10_000,
+          },
+        )
+        .toEqual([
+          expect.objectContaining({
+            senderId: sender,
+            turns: 1,
+            latestUserMessage: 'hello from the registry',
+          }),
+        ]);
+    } finally {
+      viewer.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
   });
 });

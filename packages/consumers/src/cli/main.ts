@@ -4,6 +4,7 @@ import { consumeCommand } from './commands/consume-command';
 import { demoCommand } from './commands/demo-command';
 import { exportCommand } from './commands/export-command';
 import { publishCommand } from './commands/publish-command';
+import { viewCommand } from './commands/view-command';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { writeJsonFailure } from './run-command';
 
@@ -52,7 +53,7 @@ const program = usageOutput(
   '(run broker --help for usage)',
 );
 
-for (const command of [consumeCommand(), publishCommand(), exportCommand(), demoCommand()]) {
+for (const command of [consumeCommand(), publishCommand(), exportCommand(), viewCommand(), demoCommand()]) {
   program.addCommand(
     usageOutput(checkRequiredOptionsLast(command), `(run broker ${command.name()} --help for usage)`),
   );

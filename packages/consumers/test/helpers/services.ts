@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import amqplib from 'amqplib';
 import { Kafka, logLevel } from 'kafkajs';
 import {
+  closedPort,
   closeRabbitConnections,
   loadServices,
   requireKafka,
@@ -12,7 +13,7 @@ import {
   restartRabbitNode,
 } from '../../../../services/endpoints.mjs';
 
-export { closeRabbitConnections, loadServices, requireKafka, requireRabbitMq, restartRabbitNode };
+export { closedPort, closeRabbitConnections, loadServices, requireKafka, requireRabbitMq, restartRabbitNode };
 
 const tempDir = mkdtempSync(join(tmpdir(), 'consumers-test-'));
 

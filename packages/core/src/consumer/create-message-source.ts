@@ -19,6 +19,12 @@ export interface MessageSourceOptions {
   fromBeginning?: boolean;
   /** Where dead letters go: a queue (RabbitMQ) or topic (Kafka); default `<queue or topic>.dead-letter`. */
   deadLetter?: string;
+  /**
+   * RabbitMQ: consume a server-named exclusive, auto-delete queue of our own bound to the
+   * exchange, instead of the broker's queues: a copy of every event, taken from no other
+   * consumer (a viewer). Kafka gets the same from a group id of its own; the file has no owner.
+   */
+  exclusiveQueue?: boolean;
 }
 
 export interface MessageSourceFactory {

@@ -34,7 +34,10 @@ export class ConsumerSession {
     private readonly settings: PikaSourceSettings,
     private readonly connection: ChannelModel,
     private readonly channel: Channel,
-    private readonly deadLetters: ConfirmChannel,
+    /** The consumed queue's name (RabbitMQ's, for an exclusive queue). */
+    private readonly queue: string,
+    /** Undefined for an exclusive queue, which dead-letters nothing. */
+    private readonly deadLetters: ConfirmChannel | undefined,
     maxInFlight: number,
   ) {
     this.ended = new Promise((resolve) => {
@@ -54,13 +57,16 @@ export class ConsumerSession {
     };
     connection.on('error', remember);
     channel.on('error', remember);
-    deadLetters.on('error', remember);
+    deadLetters?.on('error', remember);
     connection.on('close', (error?: Error) => this.end(error ?? this.lastError));
     channel.on('close', lost);
-    deadLetters.on('close', lost);
+    deadLetters?.on('close', lost);
   }
 
-  /** Connects, declares the exchange, the queue (bound) and the dead-letter queue, and sets the prefetch. */
+  /**
+   * Connects, declares the exchange, the queue (bound) and the dead-letter queue, or for an
+   * exclusive queue the exchange and a queue of our own, and sets the prefetch.
+   */
   static async open(settings: PikaSourceSettings, maxInFlight: number): Promise<ConsumerSession> {
     const display = settings.connection.endpoint.display;
     const connection = await openConnection(settings.connection);
@@ -72,17 +78,21 @@ export class ConsumerSession {
       const channel = await connection.createChannel();
       channel.on('error', ignore);
       await declareTopology(channel, settings.topology, display);
+      const queue = settings.exclusiveQueue
+        ? await declareExclusiveQueue(channel, settings.topology.exchangeName, display)
+        : settings.queue;
       await channel.prefetch(maxInFlight);
-      const deadLetters = await connection.createConfirmChannel();
-      deadLetters.on('error', ignore);
-      await deadLetters.assertQueue(settings.deadLetterQueue, { durable: true }).catch((error: unknown) => {
-        throw classifyAmqpError(error, {
-          display,
-          topologyKey: `dead-letter queue ${settings.deadLetterQueue}`,
+      const deadLetterQueue = settings.deadLetterQueue;
+      let deadLetters: ConfirmChannel | undefined;
+      if (deadLetterQueue !== undefined) {
+        deadLetters = await connection.createConfirmChannel();
+        deadLetters.on('error', ignore);
+        await deadLetters.assertQueue(deadLetterQueue, { durable: true }).catch((error: unknown) => {
+          throw classifyAmqpError(error, { display, topologyKey: `dead-letter queue ${deadLetterQueue}` });
         });
-      });
-      for (const emitter of [connection, channel, deadLetters]) emitter.off('error', ignore);
-      return new ConsumerSession(settings, connection, channel, deadLetters, maxInFlight);
+      }
+      for (const emitter of [connection, channel, deadLetters]) emitter?.off('error', ignore);
+      return new ConsumerSession(settings, connection, channel, queue, deadLetters, maxInFlight);
     } catch (error) {
       await closeConnection(connection);
       throw classifyAmqpError(error, { display });
@@ -92,11 +102,10 @@ export class ConsumerSession {
   /** Starts delivering; each delivery becomes a SourceMessage handed to `onMessage`. */
   async start(onMessage: (message: SourceMessage) => void): Promise<void> {
     const { consumerTag } = await this.channel.consume(
-      this.settings.queue,
+      this.queue,
       (delivery) => {
         // null: RabbitMQ cancelled the consumer (queue deleted); reconnecting declares it again.
-        if (delivery === null)
-          this.end(new Error(`RabbitMQ cancelled the consumer of queue ${this.settings.queue}`));
+        if (delivery === null) this.end(new Error(`RabbitMQ cancelled the consumer of queue ${this.queue}`));
         else this.deliver(delivery, onMessage);
       },
       { noAck: false },
@@ -118,14 +127,16 @@ export class ConsumerSession {
     this.acks.flush();
     this.live = false;
     // Closing the channels first makes RabbitMQ process every ack given so far before the connection goes.
-    await closeConnection(this.connection, { channelsFirst: [this.channel, this.deadLetters] });
+    await closeConnection(this.connection, {
+      channelsFirst: this.deadLetters ? [this.channel, this.deadLetters] : [this.channel],
+    });
   }
 
   private deliver(delivery: ConsumeMessage, onMessage: (message: SourceMessage) => void): void {
     this.inFlight++;
     const { fields, properties } = delivery;
     this.acks.delivered(fields.deliveryTag);
-    const position = `${this.settings.queue}#${fields.deliveryTag}`;
+    const position = `${this.queue}#${fields.deliveryTag}`;
     let state: 'open' | 'settling' | 'done' = 'open';
     let settling: Promise<void> | undefined;
     const settle = (settlement: Settlement): Promise<void> => {
@@ -154,7 +165,7 @@ export class ConsumerSession {
       messageId: properties.messageId ? `amqp:${String(properties.messageId)}` : undefined,
       position,
       meta: {
-        queue: this.settings.queue,
+        queue: this.queue,
         deliveryTag: fields.deliveryTag,
         exchange: fields.exchange,
         routingKey: fields.routingKey,
@@ -169,16 +180,23 @@ export class ConsumerSession {
 
   private async settle(delivery: ConsumeMessage, settlement: Settlement, position: string): Promise<void> {
     if (!this.live) return;
-    if (settlement.outcome === 'dead-letter') {
-      const stored = await this.publishDeadLetter(delivery, settlement.reason, position);
+    // An exclusive queue has no dead-letter queue: giving up on a message only acknowledges it.
+    if (settlement.outcome === 'dead-letter' && this.deadLetters) {
+      const stored = await this.publishDeadLetter(this.deadLetters, delivery, settlement.reason, position);
       if (!stored || !this.live) return;
     }
     this.acks.ack(delivery.fields.deliveryTag);
   }
 
   /** Resolves true once RabbitMQ confirmed the copy, false if the session ended first (the original is redelivered). */
-  private publishDeadLetter(delivery: ConsumeMessage, reason: string, position: string): Promise<boolean> {
-    const { deadLetterQueue, queue } = this.settings;
+  private publishDeadLetter(
+    deadLetters: ConfirmChannel,
+    delivery: ConsumeMessage,
+    reason: string,
+    position: string,
+  ): Promise<boolean> {
+    const deadLetterQueue = this.settings.deadLetterQueue as string;
+    const queue = this.queue;
     return new Promise((resolve, reject) => {
       const confirmed = (error: unknown) => {
         if (!error) resolve(true);
@@ -193,7 +211,7 @@ export class ConsumerSession {
         }
       };
       try {
-        this.deadLetters.sendToQueue(
+        deadLetters.sendToQueue(
           deadLetterQueue,
           delivery.content,
           deadLetterProperties(delivery, { reason, queue, position }),
@@ -228,6 +246,20 @@ export class ConsumerSession {
         ? new ConnectionError(`The connection to RabbitMQ at ${display} closed.`)
         : classifyAmqpError(cause, { display, topologyKey: this.settings.topology.keys.queues }),
     );
+  }
+}
+
+/**
+ * A server-named queue of our own, bound to the exchange: exclusive (only this connection may
+ * consume it) and auto-delete (RabbitMQ removes it when the connection goes), not durable.
+ */
+async function declareExclusiveQueue(channel: Channel, exchange: string, display: string): Promise<string> {
+  try {
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+    await channel.bindQueue(queue, exchange, '');
+    return queue;
+  } catch (error) {
+    throw classifyAmqpError(error, { display, topologyKey: 'exclusiveQueue' });
   }
 }
 

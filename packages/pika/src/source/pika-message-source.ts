@@ -42,13 +42,21 @@ export interface PikaMessageSourceOptions {
   queue?: string;
   /** Queue for dead letters (declared durable, reached through the default exchange). Default `<queue>.dead-letter`. */
   deadLetter?: string;
+  /**
+   * Consume a queue of our own instead of the broker's: server-named, exclusive and auto-delete,
+   * bound to the exchange, so this source gets a copy of every event and takes none from the
+   * consumers of `queues` (a viewer, a tap). RabbitMQ deletes it when the connection closes;
+   * after a reconnect a new one is bound, and what was published in between is not seen. Nothing
+   * is dead-lettered from it: a dead-letter settlement acknowledges. Not with `queue` or `deadLetter`.
+   */
+  exclusiveQueue?: boolean;
   /** After the consume signal aborts, how long to wait for in-flight messages to be settled, in ms. Default 30 000. */
   stopTimeoutMs?: number;
   logger?: Logger;
 }
 
 const resolvedSettings = new WeakMap<object, PikaSourceSettings>();
-const SOURCE_ONLY_OPTIONS = ['queue', 'deadLetter', 'stopTimeoutMs', 'logger'];
+const SOURCE_ONLY_OPTIONS = ['queue', 'deadLetter', 'exclusiveQueue', 'stopTimeoutMs', 'logger'];
 const STABLE_SESSION_MS = 10_000;
 const RECONNECT_INITIAL_MS = 100;
 
@@ -89,12 +97,15 @@ export class PikaMessageSource implements MessageSource {
       );
     }
     this.stopTimeoutMs = stopTimeout;
-    this.description = `queue ${settings.queue} on ${settings.connection.endpoint.display}`;
+    this.description = settings.exclusiveQueue
+      ? `an exclusive queue bound to exchange ${settings.topology.exchangeName} on ${settings.connection.endpoint.display}`
+      : `queue ${settings.queue} on ${settings.connection.endpoint.display}`;
   }
 
   /**
    * Reads the same `event_broker` section the broker reads (an EndpointConfig or the section as
-   * written); `queue` and `deadLetter` choose what to consume.
+   * written); `queue` and `deadLetter` choose what to consume, or `exclusiveQueue` a queue of
+   * our own.
    */
   static fromEndpointConfig(
     section: EndpointConfig | Record<string, unknown>,
@@ -102,6 +113,7 @@ export class PikaMessageSource implements MessageSource {
       logger?: Logger | undefined;
       queue?: string | undefined;
       deadLetter?: string | undefined;
+      exclusiveQueue?: boolean | undefined;
     } = {},
   ): PikaMessageSource {
     const logger = childLogger(options.logger, { source: 'pika' });
@@ -120,13 +132,13 @@ export class PikaMessageSource implements MessageSource {
     return new PikaMessageSource(sourceOptions);
   }
 
-  /** The queue being consumed. */
+  /** The queue being consumed; empty for an exclusive queue (RabbitMQ names it on each connection). */
   get queue(): string {
     return this.settings.queue;
   }
 
-  /** Where dead letters go. */
-  get deadLetterQueue(): string {
+  /** Where dead letters go; undefined for an exclusive queue. */
+  get deadLetterQueue(): string | undefined {
     return this.settings.deadLetterQueue;
   }
 

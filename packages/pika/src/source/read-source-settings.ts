@@ -1,4 +1,4 @@
-import type { ConfigReader, Logger } from '@broker/core';
+import { ConfigError, type ConfigReader, type Logger } from '@broker/core';
 import { type ConnectionSettings, readConnectionSettings } from '../connection/connection-settings';
 import { type KeyStyle, settingKey } from '../connection/key-style';
 import { readTopologySettings, type TopologySettings } from '../topology';
@@ -8,8 +8,15 @@ export interface PikaSourceSettings {
   connection: ConnectionSettings;
   /** The exchange and the one consumed queue, declared as the broker declares them. */
   topology: TopologySettings;
+  /** The consumed queue; empty for an exclusive queue, which RabbitMQ names when it is declared. */
   queue: string;
-  deadLetterQueue: string;
+  /** Where dead letters go; undefined for an exclusive queue (nothing is dead-lettered from it). */
+  deadLetterQueue: string | undefined;
+  /**
+   * Consume a server-named, exclusive, auto-delete queue of our own bound to the exchange, instead
+   * of the broker's queues: a copy of every event, taken from no other consumer.
+   */
+  exclusiveQueue: boolean;
   /** Longest reconnect backoff, in ms. */
   maxReconnectDelayMs: number;
 }
@@ -32,12 +39,17 @@ const PUBLISHER_KEYS = [
  * Reads the same endpoints section (or options) as the broker: the connection, `exchange_name`,
  * `queues`, `queue_arguments`, `passive_queues`. The consumed queue defaults to the first of
  * `queues`; dead letters go to `<queue>.dead-letter` unless `deadLetter` names another queue.
+ * With `exclusiveQueue`, only the exchange is declared and the queue is one of our own.
  */
 export function readSourceSettings(
   reader: ConfigReader,
   style: KeyStyle,
   logger: Logger,
-  choice: { queue?: string | undefined; deadLetter?: string | undefined },
+  choice: {
+    queue?: string | undefined;
+    deadLetter?: string | undefined;
+    exclusiveQueue?: boolean | undefined;
+  },
 ): PikaSourceSettings {
   const connection = readConnectionSettings(reader, style, logger, {
     connectionName: '@broker/pika consumer',
@@ -45,6 +57,23 @@ export function readSourceSettings(
   const declared = readTopologySettings(reader, style, logger);
   for (const key of PUBLISHER_KEYS) reader.raw(settingKey(key, style));
   const retryDelay = reader.number(settingKey('retry_delay_in_seconds', style), { min: 0, max: 3600 }) ?? 5;
+  const maxReconnectDelayMs = Math.max(retryDelay * 1000, 1000);
+  if (choice.exclusiveQueue) {
+    if (choice.queue?.trim() || choice.deadLetter?.trim()) {
+      throw new ConfigError(
+        'An exclusive queue is named by RabbitMQ and dead-letters nothing: give exclusiveQueue without queue or deadLetter.',
+        { key: 'exclusiveQueue' },
+      );
+    }
+    return {
+      connection,
+      topology: { ...declared, queues: [] },
+      queue: '',
+      deadLetterQueue: undefined,
+      exclusiveQueue: true,
+      maxReconnectDelayMs,
+    };
+  }
   const queue = choice.queue?.trim() || declared.queues[0]!;
   const deadLetterQueue = choice.deadLetter?.trim() || `${queue}.dead-letter`;
   if (deadLetterQueue === queue) {
@@ -58,6 +87,7 @@ export function readSourceSettings(
     topology: { ...declared, queues: [queue] },
     queue,
     deadLetterQueue,
-    maxReconnectDelayMs: Math.max(retryDelay * 1000, 1000),
+    exclusiveQueue: false,
+    maxReconnectDelayMs,
   };
 }

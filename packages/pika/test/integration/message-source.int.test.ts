@@ -269,6 +269,42 @@ describe('PikaMessageSource', () => {
     await reader.close();
   });
 
+  it('exclusiveQueue: a server-named queue of its own gets every event and takes none from the shared queue', async () => {
+    const { queue, exchange } = topology(main.url);
+    const reader = await AmqpReader.open(main.url);
+    await reader.declareBound(queue, exchange);
+    const source = PikaMessageSource.fromEndpointConfig(
+      toEndpointConfig({ url: main.url, queues: [queue], exchange_name: exchange }),
+      { exclusiveQueue: true },
+    );
+    expect([source.queue, source.deadLetterQueue]).toEqual(['', undefined]);
+    let consuming!: () => void;
+    const bound = new Promise<void>((resolve) => (consuming = resolve));
+    const inbox = start(source, 10, () => consuming());
+    await bound;
+    const bodies = await publish(main.url, queue, exchange, 3);
+    await inbox.until(3);
+    expect(inbox.messages.map((m) => m.body.toString('utf8'))).toEqual(bodies);
+    const own = String(inbox.messages[0]!.meta.queue);
+    expect(own).toMatch(/^amq\.gen-/);
+    expect(inbox.messages[0]!.position).toBe(`${own}#1`);
+    // The broker's queue keeps its copies for its own consumers.
+    expect(await reader.messageCount(queue)).toBe(3);
+    // Nothing is dead-lettered from an exclusive queue: giving up acknowledges, no queue is declared for it.
+    await inbox.messages[0]!.settle({ outcome: 'dead-letter', reason: 'not for a viewer' });
+    for (const message of inbox.messages.slice(1)) await message.settle({ outcome: 'ack' });
+    expect((await reader.safely((c) => c.checkQueue(`${own}.dead-letter`)))?.code).toBe(404);
+    expect((await reader.safely((c) => c.checkQueue(`${queue}.dead-letter`)))?.code).toBe(404);
+    const { controller, consuming: done } = running.pop()!;
+    controller.abort();
+    await done;
+    await source.close();
+    // Exclusive: another connection may not even look at it (405) while it exists; auto-delete: it
+    // went with the connection (404).
+    expect((await reader.safely((c) => c.checkQueue(own)))?.code).toBe(404);
+    await reader.close();
+  });
+
   it('stops on abort: no new deliveries, and consume resolves once in-flight messages are settled', async () => {
     const { queue, exchange } = topology(main.url);
     await publish(main.url, queue, exchange, 3);
