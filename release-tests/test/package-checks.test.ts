@@ -14,7 +14,9 @@ import { extractTarball } from '../../scripts/lib/pack-package.mjs';
 const PUBLISHED = ['@broker/consumers', '@broker/core', '@broker/kafka', '@broker/pika'];
 
 /** The only shapes a tarball's files may have: built code and declarations, docs, license. */
-const SHIPPABLE = /^(dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
+/** Built code and declarations, and the `broker view` page (its HTML, script and style sheet). */
+const SHIPPABLE =
+  /^(dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts)|dist\/view\/[\w.-]+\.(html|js|css)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
 
 const outDir = mkdtempSync(join(tmpdir(), 'broker-package-checks-'));
 let reports: PackageCheckReport[] = [];
