@@ -1,4 +1,4 @@
-// The Kafka consumer of the seed documentation, without security (PLAINTEXT):
+// The Kafka consumer of the Rasa documentation, without security (PLAINTEXT):
 //   consumer = KafkaConsumer('rasa_core_events', bootstrap_servers=['localhost:9092'],
 //                            value_deserializer=lambda m: json.loads(m.decode('utf-8')))
 //   for message in consumer:

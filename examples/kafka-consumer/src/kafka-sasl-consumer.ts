@@ -1,4 +1,4 @@
-// The seed documentation's SASL_PLAINTEXT variant: the same consumer, authenticated with the
+// The Rasa documentation's SASL_PLAINTEXT variant: the same consumer, authenticated with the
 // username and password configured on the brokers (sasl_plain_username / sasl_plain_password).
 import { consumeKafkaEvents } from '@broker/consumers';
 import { stopOnSignal } from './stop-on-signal';

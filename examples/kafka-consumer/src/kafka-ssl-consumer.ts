@@ -1,4 +1,4 @@
-// The seed documentation's SSL consumer:
+// The Rasa documentation's SSL consumer:
 //   consumer = KafkaConsumer('rasa_core_events', bootstrap_servers=['localhost:29093'],
 //                            value_deserializer=lambda m: json.loads(m.decode('utf-8')),
 //                            security_protocol='SSL', ssl_check_hostname=False,

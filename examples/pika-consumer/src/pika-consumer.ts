@@ -1,4 +1,4 @@
-// The pika consumer of the seed documentation ("Implementing a Pika Event Consumer"), line for
+// The pika consumer of the Rasa documentation ("Implementing a Pika Event Consumer"), line for
 // line in intent: connect with credentials, consume the queue Rasa publishes to with automatic
 // acknowledgements, and print every event.
 import { consumeRabbitMqEvents } from '@broker/consumers';

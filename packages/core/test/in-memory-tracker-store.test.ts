@@ -17,7 +17,7 @@ describe('InMemoryTrackerStore', () => {
     expect(await store.exists('nobody')).toBe(false);
   });
 
-  it('streams to the broker it was given, like the seed example', async () => {
+  it('streams to the broker it was given, like the Rasa documentation example', async () => {
     const broker = new InMemoryEventBroker();
     const store = new InMemoryTrackerStore({ eventBroker: broker });
     const tracker = await store.getOrCreateTracker('seed');

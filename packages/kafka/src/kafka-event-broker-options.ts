@@ -5,14 +5,14 @@ import type { StartupPolicy } from './settings/read-producer-settings';
 
 /**
  * Options of `new KafkaEventBroker(...)`: Rasa's endpoints.yml keys in camelCase, plus the
- * Python spellings of the connection settings (the seed documentation's `KafkaProducer` and
+ * Python spellings of the connection settings (the Rasa documentation's `KafkaProducer` and
  * Rasa's `KafkaEventBroker` constructor) as aliases (`host`,
  * `sasl_plain_username`, `sasl_plain_password`, `security_protocol`, `sasl_mechanism`,
- * `ssl_cafile`, `ssl_certfile`, `ssl_keyfile`, `ssl_check_hostname`, `client_id`), so the seed's
+ * `ssl_cafile`, `ssl_certfile`, `ssl_keyfile`, `ssl_check_hostname`, `client_id`), so the Rasa documentation's
  * `KafkaProducer(...)` calls carry over as they are. One setting under both names is a ConfigError.
  */
 export interface KafkaEventBrokerOptions extends KafkaConnectionOptions {
-  /** Topic to publish to. YAML `topic` (the seed's `KafkaProducer(topic=...)` too). Default `rasa_core_events`. */
+  /** Topic to publish to. YAML `topic` (the Rasa documentation's `KafkaProducer(topic=...)` too). Default `rasa_core_events`. */
   topic?: string;
   /** Key each message with its `sender_id`, so a conversation stays on one partition, in order. YAML `partition_by_sender`. Default false. */
   partitionBySender?: boolean;

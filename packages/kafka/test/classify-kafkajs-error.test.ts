@@ -198,7 +198,7 @@ describe('failure advice names each setting as the user wrote it', () => {
   const advice = (keyName: FailureContext['keyName']) =>
     classifyKafkajsError(altname(), { ...context, keyName }).error.message;
 
-  it('in code: the seed spelling when it was used, the camelCase option otherwise', () => {
+  it('in code: the Python spelling when it was used, the camelCase option otherwise', () => {
     const seed = advice(keyNamesAsGiven({ ssl_check_hostname: true, ssl_cafile: 'ca.pem' }, 'code'));
     expect(seed).toContain('set ssl_check_hostname: false');
     expect(seed).not.toContain('sslCheckHostname');
@@ -252,7 +252,7 @@ describe('failure advice names each setting as the user wrote it', () => {
     expect(unsupported.error.message).toContain('Check sasl_mechanism against');
   });
 
-  it('KafkaMessageSource built with the seed spellings says ssl_check_hostname, not sslCheckHostname', async () => {
+  it('KafkaMessageSource built with the Python spellings says ssl_check_hostname, not sslCheckHostname', async () => {
     const crashing = (): ConsumerClient => ({
       async start(handlers) {
         setTimeout(() => handlers.onCrash(altname()), 10);

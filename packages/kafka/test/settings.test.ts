@@ -45,7 +45,7 @@ function yamlError(mapping: Record<string, unknown>, key: string): ConfigError {
 let tls: GeneratedTlsFiles;
 beforeAll(() => {
   tls = generateTlsFiles('broker-kafka-tls-');
-  // The seed's file names, for its examples copied as they are (relative to the working directory).
+  // The Rasa documentation's file names, for its examples copied as they are (relative to the working directory).
   copyFileSync(tls.ca, join(tls.dir, 'CARoot.pem'));
   copyFileSync(tls.cert, join(tls.dir, 'certificate.pem'));
   copyFileSync(tls.key, join(tls.dir, 'key.pem'));
@@ -132,7 +132,7 @@ describe('endpoints.yml settings', () => {
     expect(fromYaml({ url: 'k' }).connection.securityProtocol).toBe('PLAINTEXT');
   });
 
-  it('reads SASL mechanisms case-insensitively, with the seed spellings of the credentials', () => {
+  it('reads SASL mechanisms case-insensitively, with the Python spellings of the credentials', () => {
     const scram = fromYaml({
       url: 'k',
       security_protocol: 'SASL_PLAINTEXT',
@@ -321,7 +321,7 @@ describe('options in code', () => {
     return error;
   }
 
-  it("take the seed's SASL_PLAINTEXT producer call as it is written", () => {
+  it("take the Rasa documentation's SASL_PLAINTEXT producer call as it is written", () => {
     // KafkaProducer(host='kafka_broker:9092', sasl_plain_username='kafka_username',
     //               sasl_plain_password='kafka_password', security_protocol='SASL_PLAINTEXT',
     //               topic='rasa_core_events')
@@ -343,7 +343,7 @@ describe('options in code', () => {
     expect(logger.text()).toBe('');
   });
 
-  it("take the seed's SSL producer call as it is written", () => {
+  it("take the Rasa documentation's SSL producer call as it is written", () => {
     // KafkaProducer(host='kafka_broker:9092', ssl_cafile='CARoot.pem', ssl_certfile='certificate.pem',
     //               ssl_keyfile='key.pem', ssl_check_hostname=True, security_protocol='SSL',
     //               topic='rasa_core_events')
@@ -387,7 +387,7 @@ describe('options in code', () => {
     return kafka_broker.close();
   });
 
-  it('read each seed spelling exactly as its camelCase option', () => {
+  it('read each Python spelling exactly as its camelCase option', () => {
     const sasl = { url: 'k', saslUsername: 'u', saslPassword: 'p' } as const;
     const ssl = { url: 'k', securityProtocol: 'SSL', sslCafile: tls.ca } as const;
     const cases: [KafkaEventBrokerOptions, KafkaEventBrokerOptions][] = [
@@ -432,7 +432,7 @@ describe('options in code', () => {
     );
   });
 
-  it('check the seed spellings as the camelCase options, naming the spelling given', () => {
+  it('check the Python spellings as the camelCase options, naming the spelling given', () => {
     const sasl = { url: 'k', saslUsername: 'u', saslPassword: 'p' };
     expect(codeError({ url: 'k', security_protocol: 'TLS' as never }, 'security_protocol').message).toContain(
       'must be one of PLAINTEXT, SASL_PLAINTEXT, SSL, SASL_SSL; got "TLS"',
@@ -509,7 +509,7 @@ describe('options in code', () => {
           'another spelling of the same setting; give only one.',
       );
     }
-    // endpoints.yml too: host is the seed's name for url, sasl_plain_* for sasl_*.
+    // endpoints.yml too: host is the Rasa documentation's name for url, sasl_plain_* for sasl_*.
     expect(yamlError({ url: 'k', host: 'k' }, 'url').message).toContain('is also given as event_broker.host');
     expect(
       yamlError(
@@ -519,7 +519,7 @@ describe('options in code', () => {
     ).toContain('is also given as event_broker.sasl_plain_username');
   });
 
-  it('name the seed spelling in warnings about settings the protocol ignores', () => {
+  it('name the Python spelling in warnings about settings the protocol ignores', () => {
     const logger = captureLogger();
     readBrokerOptions({
       url: 'k',
@@ -599,7 +599,7 @@ describe('KafkaMessageSource options', () => {
     expect(source.deadLetterTopic).toBe('events.dead-letter');
   });
 
-  it("take the seed's spellings, as in its SSL consumer example", () => {
+  it("take the Rasa documentation's spellings, as in its SSL consumer example", () => {
     // KafkaConsumer('rasa_core_events', bootstrap_servers=['localhost:29093'], security_protocol='SSL',
     //               ssl_check_hostname=False, ssl_cafile='CARoot.pem', ssl_certfile='certificate.pem',
     //               ssl_keyfile='key.pem')   (bootstrap_servers is kafka-python's; ours is host or url)

@@ -402,7 +402,7 @@ describe('constructor options (code)', () => {
     expect(tls.key).toBe('PikaEventBroker options.sslCafile');
   });
 
-  it('mirrors the seed example: PikaProducer(host, username, password, queue=...)', async () => {
+  it('mirrors the Rasa documentation example: PikaProducer(host, username, password, queue=...)', async () => {
     const logger = recordingLogger();
     const broker = new PikaEventBroker({
       host: 'localhost',

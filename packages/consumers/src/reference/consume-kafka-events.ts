@@ -23,7 +23,7 @@ export interface KafkaEventsOptions extends ReferenceConsumeOptions {
 }
 
 /**
- * The seed's Kafka consumer in TypeScript:
+ * The Rasa documentation's Kafka consumer in TypeScript:
  *
  * ```python
  * consumer = KafkaConsumer('rasa_core_events',

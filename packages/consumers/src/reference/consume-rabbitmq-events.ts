@@ -2,7 +2,7 @@ import { consumeReference, type ReferenceConsumeOptions } from './consume-refere
 import type { ReceivedEventCallback } from './received-event';
 
 export interface RabbitMqEventsOptions extends ReferenceConsumeOptions {
-  /** `'rabbit'` in a docker environment, `'localhost'` locally (as the seed says), or an amqp(s):// URL. Default `localhost`. */
+  /** `'rabbit'` in a docker environment, `'localhost'` locally (as the Rasa documentation says), or an amqp(s):// URL. Default `localhost`. */
   host?: string;
   username?: string;
   password?: string;
@@ -14,7 +14,7 @@ export interface RabbitMqEventsOptions extends ReferenceConsumeOptions {
 }
 
 /**
- * The seed's pika consumer in TypeScript:
+ * The Rasa documentation's pika consumer in TypeScript:
  *
  * ```python
  * credentials = pika.PlainCredentials('username', 'password')

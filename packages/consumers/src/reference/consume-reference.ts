@@ -12,7 +12,7 @@ import { type ReceivedEventCallback, receivedMessage } from './received-event';
 export interface ReferenceConsumeOptions {
   /**
    * Acknowledge each message as it arrives, before the callback runs (`auto_ack=True` in the
-   * seed's pika example; Kafka offsets committed as consumed). Default true. With false, a
+   * Rasa documentation's pika example; Kafka offsets committed as consumed). Default true. With false, a
    * message is acknowledged only after the callback returned; if it throws, the message is
    * dead-lettered with the error.
    */

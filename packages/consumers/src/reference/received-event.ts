@@ -12,7 +12,7 @@ export interface ReceivedMessage {
   meta: Readonly<Record<string, unknown>>;
 }
 
-/** Called with `json.loads(body)`, as the seed's Python examples do, and the message itself. */
+/** Called with `json.loads(body)`, as the Rasa documentation's Python examples do, and the message itself. */
 export type ReceivedEventCallback = (event: unknown, message: ReceivedMessage) => unknown;
 
 export function receivedMessage(message: SourceMessage): ReceivedMessage {

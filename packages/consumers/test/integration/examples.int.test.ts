@@ -198,7 +198,7 @@ describe('examples/kafka-consumer', () => {
     );
   });
 
-  it('documents the three variants of the seed: plain, SASL and SSL', () => {
+  it('documents the three variants of the Rasa documentation: plain, SASL and SSL', () => {
     expect(starts.map((c) => /run (\S+)$/.exec(c)?.[1] ?? 'start')).toEqual([
       'start',
       'start:sasl',

@@ -55,7 +55,7 @@ afterAll(async () => {
   await deleteKafkaTopics([topic]);
 });
 
-describe('reference consumers (the seed examples as library functions)', () => {
+describe('reference consumers (the Rasa documentation examples as library functions)', () => {
   it('consumeRabbitMqEvents: basic_consume with auto ack, json.loads(body) to the callback', async () => {
     const endpoints = endpointsFile(pikaEndpoint(url, names));
     await publishTurn(endpoints);
@@ -75,7 +75,7 @@ describe('reference consumers (the seed examples as library functions)', () => {
     expect(await queueDepth(url, names.queue)).toBe(0);
   });
 
-  it('consumeKafkaEvents: PLAINTEXT, SASL_PLAINTEXT and SSL, as in the seed', async () => {
+  it('consumeKafkaEvents: PLAINTEXT, SASL_PLAINTEXT and SSL, as in the Rasa documentation', async () => {
     const kafka = loadServices().kafka.single;
     const tls = loadServices().tls;
     const variants = [

@@ -13,7 +13,7 @@ export interface ConfigReaderContext {
 /** Options every ConfigReader getter takes. */
 export interface ReadOptions<T> {
   default?: T;
-  /** Other names accepted for the same setting (e.g. the seed docs' spellings). */
+  /** Other names accepted for the same setting (e.g. the Python spellings of the Rasa documentation). */
   aliases?: readonly string[];
 }
 

@@ -21,7 +21,7 @@ export interface FailureContext {
 
 /**
  * `FailureContext.keyName` for settings given as `given` in `style`: each setting is named the
- * way the user wrote it (its main key, or the alias they used, e.g. the seed's
+ * way the user wrote it (its main key, or the alias they used, e.g. the Rasa documentation's
  * `ssl_check_hostname` in code), otherwise by its main key in that style; after `prefix` when
  * there is one (the endpoints.yml section, e.g. `event_broker`).
  */

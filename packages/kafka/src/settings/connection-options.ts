@@ -36,14 +36,14 @@ export const CLIENT_LOG_LEVELS: readonly ClientLogLevel[] = ['nothing', 'error',
 /**
  * How to reach and authenticate to Kafka; shared by `KafkaEventBroker` and `KafkaMessageSource`.
  * Names mirror Rasa's endpoints.yml keys in camelCase (`ssl_cafile` → `sslCafile`). The Python
- * spellings of the seed documentation (`KafkaProducer(host=..., ssl_cafile=..., security_protocol=...)`)
+ * spellings of the Rasa documentation (`KafkaProducer(host=..., ssl_cafile=..., security_protocol=...)`)
  * and of Rasa's `KafkaEventBroker(client_id=..., sasl_mechanism=...)` are accepted as aliases, with
  * the same checks; giving one setting under both names is a ConfigError.
  */
 export interface KafkaConnectionOptions {
   /** Bootstrap servers: `'host:port'`, `'h1:9092,h2:9092'` or a list; the port defaults to 9092. YAML `url`. */
   url?: string | readonly string[];
-  /** The seed documentation's spelling of `url` (`KafkaProducer(host=...)`). */
+  /** The Rasa documentation's spelling of `url` (`KafkaProducer(host=...)`). */
   host?: string | readonly string[];
   /** Client id shown in broker logs and quotas. YAML `client_id`. Default `rasa-broker-kafka`. */
   clientId?: string;
@@ -51,7 +51,7 @@ export interface KafkaConnectionOptions {
   client_id?: string;
   /** YAML `security_protocol`. Default `SASL_PLAINTEXT` when any SASL setting is given, else `PLAINTEXT`. */
   securityProtocol?: SecurityProtocol | Lowercase<SecurityProtocol>;
-  /** The seed documentation's spelling of `securityProtocol` (`KafkaProducer(security_protocol=...)`). */
+  /** The Rasa documentation's spelling of `securityProtocol` (`KafkaProducer(security_protocol=...)`). */
   security_protocol?: SecurityProtocol | Lowercase<SecurityProtocol>;
   /** YAML `sasl_mechanism`, case-insensitive. Default `PLAIN`. */
   saslMechanism?: SaslMechanism | Lowercase<SaslMechanism>;
@@ -59,25 +59,25 @@ export interface KafkaConnectionOptions {
   sasl_mechanism?: SaslMechanism | Lowercase<SaslMechanism>;
   /** YAML `sasl_username` (PLAIN and SCRAM). */
   saslUsername?: string;
-  /** The seed documentation's spelling of `saslUsername` (`KafkaProducer(sasl_plain_username=...)`). */
+  /** The Rasa documentation's spelling of `saslUsername` (`KafkaProducer(sasl_plain_username=...)`). */
   sasl_plain_username?: string;
   /** YAML `sasl_password` (PLAIN and SCRAM). */
   saslPassword?: string;
-  /** The seed documentation's spelling of `saslPassword` (`KafkaProducer(sasl_plain_password=...)`). */
+  /** The Rasa documentation's spelling of `saslPassword` (`KafkaProducer(sasl_plain_password=...)`). */
   sasl_plain_password?: string;
   /** Token source for `saslMechanism: 'OAUTHBEARER'`. */
   oauthBearerProvider?: OAuthBearerProvider;
   /** PEM file of the CA that signed the brokers' certificates (SSL, SASL_SSL). YAML `ssl_cafile`. Default: Node's CA store. */
   sslCafile?: string;
-  /** The seed documentation's spelling of `sslCafile` (`KafkaProducer(ssl_cafile=...)`). */
+  /** The Rasa documentation's spelling of `sslCafile` (`KafkaProducer(ssl_cafile=...)`). */
   ssl_cafile?: string;
   /** PEM client certificate, for brokers that require client authentication. YAML `ssl_certfile`. */
   sslCertfile?: string;
-  /** The seed documentation's spelling of `sslCertfile` (`KafkaProducer(ssl_certfile=...)`). */
+  /** The Rasa documentation's spelling of `sslCertfile` (`KafkaProducer(ssl_certfile=...)`). */
   ssl_certfile?: string;
   /** PEM private key of `sslCertfile`. YAML `ssl_keyfile`. */
   sslKeyfile?: string;
-  /** The seed documentation's spelling of `sslKeyfile` (`KafkaProducer(ssl_keyfile=...)`). */
+  /** The Rasa documentation's spelling of `sslKeyfile` (`KafkaProducer(ssl_keyfile=...)`). */
   ssl_keyfile?: string;
   /** Password of an encrypted `sslKeyfile`. YAML `ssl_key_password`. */
   sslKeyPassword?: string;
@@ -86,7 +86,7 @@ export interface KafkaConnectionOptions {
    * The certificate chain is always verified. YAML `ssl_check_hostname`. Default `true`.
    */
   sslCheckHostname?: boolean;
-  /** The seed documentation's spelling of `sslCheckHostname` (`KafkaProducer(ssl_check_hostname=...)`). */
+  /** The Rasa documentation's spelling of `sslCheckHostname` (`KafkaProducer(ssl_check_hostname=...)`). */
   ssl_check_hostname?: boolean;
   /** TCP + TLS connect timeout per broker, in ms. YAML `connection_timeout_ms`. Default 5000. */
   connectionTimeoutMs?: number;

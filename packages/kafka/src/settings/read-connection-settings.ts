@@ -51,7 +51,7 @@ export class SettingsReader {
   ) {}
 
   /**
-   * The key a setting was given under: its main key or one of its aliases (the seed's Python
+   * The key a setting was given under: its main key or one of its aliases (the Rasa documentation's Python
    * spellings), so that errors name what the user wrote; the main key when it is not given.
    * A setting given under two names is a ConfigError naming both.
    */

@@ -1,6 +1,6 @@
 /**
  * Settings come from endpoints.yml (Rasa's snake_case keys) or from code (camelCase options, and
- * the seed documentation's Python spellings as aliases); one reader serves both, and errors name
+ * the Rasa documentation's Python spellings as aliases); one reader serves both, and errors name
  * the key as the user wrote it. A setting given under two of its names is a ConfigError.
  */
 export type KeyStyle = 'yaml' | 'code';
@@ -8,7 +8,7 @@ export type KeyStyle = 'yaml' | 'code';
 interface KeySpelling {
   yaml: string;
   code: string;
-  /** Other accepted names: the Python spellings of the seed documentation and of Rasa's constructor. */
+  /** Other accepted names: the Python spellings of the Rasa documentation and of Rasa's constructor. */
   aliases?: { yaml?: readonly string[]; code?: readonly string[] };
 }
 
@@ -45,7 +45,7 @@ export const SETTING_KEYS = {
   retryBackoffMs: { yaml: 'retry_backoff_ms', code: 'retryBackoffMs' },
   retryBackoffMaxMs: { yaml: 'retry_backoff_max_ms', code: 'retryBackoffMaxMs' },
   clientLogLevel: { yaml: 'client_log_level', code: 'clientLogLevel' },
-  // The seed's `KafkaProducer(topic=...)` is spelt the same in code and YAML: no alias needed.
+  // The Rasa documentation's `KafkaProducer(topic=...)` is spelt the same in code and YAML: no alias needed.
   topic: { yaml: 'topic', code: 'topic' },
   partitionBySender: { yaml: 'partition_by_sender', code: 'partitionBySender' },
   partitioner: { yaml: 'partitioner', code: 'partitioner' },

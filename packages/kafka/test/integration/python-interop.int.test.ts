@@ -29,7 +29,7 @@ interface PythonMessage {
   headers: Record<string, string>;
 }
 
-/** Publishes every sample event with our broker, then reads them with the seed's kafka-python consumer. */
+/** Publishes every sample event with our broker, then reads them with the Rasa documentation's kafka-python consumer. */
 async function publishThenConsume(
   options: Omit<KafkaEventBrokerOptions, 'topic'>,
   consumerConfig: Record<string, unknown>,
@@ -69,7 +69,7 @@ function expectExactly(messages: PythonMessage[]): void {
   );
 }
 
-describe("Debian's kafka-python, in the seed documentation's consumer style, receives exactly what we published", () => {
+describe("Debian's kafka-python, in the Rasa documentation's consumer style, receives exactly what we published", () => {
   it('over PLAINTEXT', async () => {
     const messages = await publishThenConsume(
       { url: kafka.plaintext },
@@ -78,7 +78,7 @@ describe("Debian's kafka-python, in the seed documentation's consumer style, rec
     expectExactly(messages);
   });
 
-  it("over SSL with a client certificate (the seed's SSL variant)", async () => {
+  it("over SSL with a client certificate (the Rasa documentation's SSL variant)", async () => {
     const tls = services().tls;
     const messages = await publishThenConsume(
       {

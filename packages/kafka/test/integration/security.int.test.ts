@@ -178,7 +178,7 @@ describe('every security protocol and SASL mechanism connects and round-trips', 
     });
   });
 
-  it('the same over SASL_SSL (seed spellings): ssl_check_hostname false accepts 127.0.0.1', () =>
+  it('the same over SASL_SSL (Python spellings): ssl_check_hostname false accepts 127.0.0.1', () =>
     roundTrip('sasl-ssl-by-ip', {
       host: kafka.saslSsl.replace('localhost', '127.0.0.1'),
       security_protocol: 'SASL_SSL',
@@ -374,7 +374,7 @@ describe('refused connections fail fast with typed, clear errors', () => {
     expect(ms).toBeLessThan(FAST_MS);
   });
 
-  it('wrong host name with the seed spellings: the advice says ssl_check_hostname, as written', async () => {
+  it('wrong host name with the Python spellings: the advice says ssl_check_hostname, as written', async () => {
     const tls = services().tls;
     const { error, ms } = await failure({
       host: kafka.ssl.replace('localhost', '127.0.0.1'),

@@ -23,7 +23,7 @@ export interface PikaEventBrokerOptions {
   port?: number;
   /** Queues bound to the exchange; one name or a list. Default `['rasa_core_events']`. */
   queues?: string | string[];
-  /** @deprecated Rasa 1.x's single queue (the seed's `queue=`); use `queues`. */
+  /** @deprecated Rasa 1.x's single queue (the Rasa documentation's `queue=`); use `queues`. */
   queue?: string;
   /** The fanout exchange. Default `rasa-exchange`. */
   exchangeName?: string;
