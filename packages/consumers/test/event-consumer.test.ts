@@ -344,11 +344,14 @@ describe('EventConsumer', () => {
     const source = new MemoryMessageSource();
     const controller = new AbortController();
     let aborted = false;
+    let handlerStarted!: () => void;
+    const started = new Promise<void>((resolve) => (handlerStarted = resolve));
     const consumer = new EventConsumer(source, {
       signal: controller.signal,
       shutdownTimeoutMs: 50,
       handler: (_e, { signal }) =>
         new Promise((_resolve, reject) => {
+          handlerStarted();
           signal.addEventListener('abort', () => {
             aborted = true;
             reject(new Error('stopped'));
@@ -358,7 +361,7 @@ describe('EventConsumer', () => {
     source.push(wireBody('a'));
     source.push(wireBody('a'));
     const run = consumer.run();
-    await new Promise((r) => setTimeout(r, 10));
+    await started;
     controller.abort();
     const report = await run;
     expect(aborted).toBe(true);

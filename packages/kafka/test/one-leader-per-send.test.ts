@@ -75,6 +75,8 @@ function clusterWithOneFailingLeader() {
       }
       if (nodeId === 1 && attempt === 1) {
         await broker2Failed;
+        // Answers after the failure has reached the send (the order that duplicated): a sleep
+        // because kafkajs gives no hook between the two.
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       for (const p of parts) {

@@ -102,6 +102,7 @@ describe('OffsetCommitter', () => {
       done();
     }, logger);
     committer.add({ topic: 't', partition: 0, offset: '5' });
+    // A newer offset added while the first commit is being retried (not before it started).
     await new Promise((resolve) => setTimeout(resolve, 50));
     committer.add({ topic: 't', partition: 0, offset: '9' });
     await committed;

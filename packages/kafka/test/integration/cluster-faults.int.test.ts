@@ -100,6 +100,7 @@ describe('on the 3-broker cluster (replication factor 3, min.insync.replicas 2)'
       const stopping = takeDown(leader);
       while (next < 150) {
         publishSome(2);
+        // Paces publishing (about 200 events/s) across the shutdown; not a wait for anything.
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       await stopping;

@@ -137,11 +137,13 @@ describe('KafkaMessageSource', () => {
     const topic = await topicWith(30);
     const run = consuming(source(topic), 5);
     const firstFive = await run.until(5);
+    // Proves that nothing more arrives: time for several fetches of the 30 messages waiting.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(run.delivered).toHaveLength(5);
     await firstFive[0]!.settle({ outcome: 'ack' });
     await firstFive[1]!.settle({ outcome: 'ack' });
     await run.until(7);
+    // Proves again that the window holds: no eighth message while five stay unsettled.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(run.delivered).toHaveLength(7);
     expect(run.delivered.map(slotValue)).toEqual([0, 1, 2, 3, 4, 5, 6]);
