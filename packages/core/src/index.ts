@@ -1,3 +1,9 @@
+export type { AdapterDeps, AdapterDescriptor } from './adapter/adapter-descriptor';
+export {
+  ADAPTER_SPECIFICATION_VERSION,
+  defineAdapter,
+  isAdapterDescriptor,
+} from './adapter/adapter-descriptor';
 export type { BufferLimits, OverflowPolicy } from './broker/buffer-limits';
 export {
   BUFFER_LIMIT_RANGE,
@@ -38,17 +44,16 @@ export { retryDelay } from './broker/retry-delay';
 export type { ConfigReaderContext, ReadOptions } from './config/config-reader';
 export { ConfigReader } from './config/config-reader';
 export type { CreateEventBrokerOptions, EventBrokerFactory } from './config/create-event-broker';
-export { BROKER_EXPORTS, createEventBroker } from './config/create-event-broker';
+export { createEventBroker } from './config/create-event-broker';
 export type { EndpointConfig } from './config/endpoint-config';
 export { asEndpointConfig, CONSUMED_KEYS, toEndpointConfig } from './config/endpoint-config';
 export type { Environment, Substitution } from './config/env-substitution';
 export { expandVars, substituteEnvVars } from './config/env-substitution';
-export { ADAPTER_PACKAGES } from './config/import-adapter';
 export type { Endpoints, LoadEndpointsOptions } from './config/load-endpoints';
 export { loadEndpoints, parseEndpoints } from './config/load-endpoints';
 export { importModule } from './config/load-module';
-export type { MessageSourceFactory, MessageSourceOptions } from './consumer/create-message-source';
-export { createMessageSource, SOURCE_EXPORTS } from './consumer/create-message-source';
+export type { MessageSourceOptions } from './consumer/create-message-source';
+export { createMessageSource } from './consumer/create-message-source';
 export type { FileMessageSourceOptions } from './consumer/file-message-source';
 export { FileMessageSource } from './consumer/file-message-source';
 export type { ConsumeOptions, MessageSource, Settlement, SourceMessage } from './consumer/message-source';

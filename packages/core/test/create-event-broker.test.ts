@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  ADAPTER_SPECIFICATION_VERSION,
   ConfigError,
   createEventBroker,
+  defineAdapter,
   FileEventBroker,
   InMemoryEventBroker,
   type Logger,
@@ -73,12 +75,15 @@ describe('createEventBroker', () => {
   it('hands the endpoint config and logger to the adapter', async () => {
     const seen: unknown[] = [];
     const fakeAdapter = {
-      KafkaEventBroker: {
-        fromEndpointConfig: (config: unknown, deps: unknown) => {
+      adapter: defineAdapter({
+        specificationVersion: ADAPTER_SPECIFICATION_VERSION,
+        type: 'kafka',
+        packageName: '@broker/kafka',
+        createBroker: (config, deps) => {
           seen.push(config, deps);
           return new InMemoryEventBroker();
         },
-      },
+      }),
     };
     const config = parseEndpoints('event_broker:\n  type: kafka\n  url: k:9092\n  topic: t\n').eventBroker;
     await createEventBroker(config, { importModule: async () => fakeAdapter });

@@ -1,3 +1,4 @@
+export { adapter } from './adapter';
 export type { KafkaEndpointDeps } from './kafka-event-broker';
 export { KafkaEventBroker } from './kafka-event-broker';
 export type { KafkaEventBrokerOptions } from './kafka-event-broker-options';
@@ -5,7 +6,6 @@ export type { KafkaMessageSourceOptions, KafkaSourceDeps } from './kafka-message
 export { DEFAULT_GROUP_ID, KafkaMessageSource } from './kafka-message-source';
 export type { PartitionerName } from './partitioning/key-partitioner';
 export { partitionForKey } from './partitioning/key-partitioner';
-export { murmur2 } from './partitioning/murmur2';
 export type {
   ClientLogLevel,
   KafkaConnectionOptions,

@@ -1,6 +1,7 @@
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { murmur2, partitionForKey } from '../src/index';
+import { partitionForKey } from '../src/index';
+import { murmur2 } from '../src/partitioning/murmur2';
 import { runPython } from './python-reference';
 
 /** Sender ids of every shape: empty-ish, ASCII of each length mod 4, UUIDs, non-ASCII, emoji. */

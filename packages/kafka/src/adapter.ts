@@ -1,0 +1,12 @@
+import { ADAPTER_SPECIFICATION_VERSION, defineAdapter } from '@broker/core';
+import { KafkaEventBroker } from './kafka-event-broker';
+import { KafkaMessageSource } from './kafka-message-source';
+
+/** How core builds `type: kafka` sections: the broker, and the source that consumes its topic. */
+export const adapter = defineAdapter({
+  specificationVersion: ADAPTER_SPECIFICATION_VERSION,
+  type: 'kafka',
+  packageName: '@broker/kafka',
+  createBroker: (config, deps) => KafkaEventBroker.fromEndpointConfig(config, deps),
+  createSource: (config, options) => KafkaMessageSource.fromEndpointConfig(config, options),
+});

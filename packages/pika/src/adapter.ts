@@ -1,0 +1,12 @@
+import { ADAPTER_SPECIFICATION_VERSION, defineAdapter } from '@broker/core';
+import { PikaEventBroker } from './broker/pika-event-broker';
+import { PikaMessageSource } from './source/pika-message-source';
+
+/** How core builds `type: pika` sections: the broker, and the source that consumes its queues. */
+export const adapter = defineAdapter({
+  specificationVersion: ADAPTER_SPECIFICATION_VERSION,
+  type: 'pika',
+  packageName: '@broker/pika',
+  createBroker: (config, deps) => PikaEventBroker.fromEndpointConfig(config, deps),
+  createSource: (config, options) => PikaMessageSource.fromEndpointConfig(config, options),
+});
