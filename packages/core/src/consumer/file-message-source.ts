@@ -49,28 +49,35 @@ export class FileMessageSource implements MessageSource {
       signal: options.signal,
       ...(this.options.pollIntervalMs === undefined ? {} : { pollIntervalMs: this.options.pollIntervalMs }),
     });
+    // A stop also wakes a wait for a free slot: a file keeps nothing unsettled to wait for.
+    const wake = () => freed?.();
+    options.signal.addEventListener('abort', wake, { once: true });
     options.onConsuming?.();
-    for await (const line of lines) {
-      while (inFlight >= options.maxInFlight && !options.signal.aborted) {
-        await new Promise<void>((resolve) => (freed = resolve));
+    try {
+      for await (const line of lines) {
+        while (inFlight >= options.maxInFlight && !options.signal.aborted) {
+          await new Promise<void>((resolve) => (freed = resolve));
+        }
+        if (options.signal.aborted) break;
+        inFlight++;
+        let settled = false;
+        onMessage({
+          body: Buffer.from(line.body, 'utf8'),
+          headers: {},
+          key: undefined,
+          redelivered: false,
+          position: `${this.options.path}:${line.line}`,
+          meta: { path: this.options.path, line: line.line },
+          settle: async () => {
+            if (settled) return;
+            settled = true;
+            inFlight--;
+            freed?.();
+          },
+        });
       }
-      if (options.signal.aborted) break;
-      inFlight++;
-      let settled = false;
-      onMessage({
-        body: Buffer.from(line.body, 'utf8'),
-        headers: {},
-        key: undefined,
-        redelivered: false,
-        position: `${this.options.path}:${line.line}`,
-        meta: { path: this.options.path, line: line.line },
-        settle: async () => {
-          if (settled) return;
-          settled = true;
-          inFlight--;
-          freed?.();
-        },
-      });
+    } finally {
+      options.signal.removeEventListener('abort', wake);
     }
   }
 

@@ -5,6 +5,8 @@ export type {
   FailingBroker,
 } from './event-broker-contract';
 export { describeEventBrokerContract } from './event-broker-contract';
+export type { MessageSourceContractHarness, MessageSourceUnderTest } from './message-source-contract';
+export { describeMessageSourceContract } from './message-source-contract';
 export { SAMPLE_EVENTS } from './sample-events';
 export type { TrackerStoreContractHarness } from './tracker-store-contract';
 export { describeTrackerStoreContract } from './tracker-store-contract';
