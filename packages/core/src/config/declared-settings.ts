@@ -65,7 +65,8 @@ export function defineSettings<const T extends Record<string, SettingSpec>>(tabl
   const declared: Record<string, SettingSpec> = {};
   for (const [name, spec] of Object.entries(table)) {
     if (spec.yaml === null && spec.code === null) throw new TypeError(`setting ${name} has no key`);
-    if (spec.type === 'choice' && !spec.choices?.length) throw new TypeError(`setting ${name} has no choices`);
+    if (spec.type === 'choice' && !spec.choices?.length)
+      throw new TypeError(`setting ${name} has no choices`);
     const code = spec.code !== undefined ? spec.code : spec.yaml === null ? name : camelCase(spec.yaml);
     declared[name] = Object.freeze({ ...spec, code });
   }
