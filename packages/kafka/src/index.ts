@@ -14,4 +14,3 @@ export type {
   SaslMechanism,
   SecurityProtocol,
 } from './settings/connection-options';
-export type { StartupPolicy } from './settings/read-producer-settings';
