@@ -1,3 +1,4 @@
+export type { StartupMode } from '@broker/core';
 export { adapter } from './adapter';
 export type { KafkaEndpointDeps } from './kafka-event-broker';
 export { KafkaEventBroker } from './kafka-event-broker';

@@ -108,6 +108,13 @@ export class SettingsReader<T extends SettingsTable> {
     return (read() ?? spec.default) as SettingValue<T[K]>;
   }
 
+  /** The value; a ConfigError `is required: <hint>` when it is not given. */
+  required<K extends keyof T & string>(name: K, hint: string): NonNullable<SettingValue<T[K]>> {
+    const value = this.get(name);
+    if (value === undefined) throw this.error(name, `is required: ${hint}`);
+    return value as NonNullable<SettingValue<T[K]>>;
+  }
+
   /** The value as given, unchecked (for settings with rules of their own: `acks`, `content_type`). */
   raw(name: keyof T & string): unknown {
     return this.config.raw(this.key(name));

@@ -115,7 +115,7 @@ function readSasl(settings: KafkaSettingsReader, mechanism: SaslMechanism, provi
     return { mechanism, provider: provider as OAuthBearerProvider };
   }
   const hint = `SASL ${mechanism} needs the user name and password configured on the broker.`;
-  const username = settings.config.requiredString(settings.key('saslUsername'), hint);
-  const password = settings.config.requiredString(settings.key('saslPassword'), hint);
+  const username = settings.required('saslUsername', hint);
+  const password = settings.required('saslPassword', hint);
   return { mechanism, username, password };
 }
