@@ -52,6 +52,7 @@ export type {
   SettingsTable,
   SettingType,
   SettingValue,
+  SettingValueType,
 } from './config/declared-settings';
 export { defineSettings, keyIn, namesIn } from './config/declared-settings';
 export type { EndpointConfig } from './config/endpoint-config';

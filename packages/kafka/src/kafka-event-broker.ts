@@ -59,7 +59,7 @@ export class KafkaEventBroker extends BufferedEventBroker {
   private lastError: BrokerError | undefined;
 
   constructor(options: KafkaEventBrokerOptions);
-  /** @internal `fromEndpointConfig` hands over the settings it read from the section. */
+  /** @hidden `fromEndpointConfig` hands over the settings it read from the section (not public API). */
   constructor(options: KafkaEventBrokerOptions, read: ReadSettings);
   constructor(options: KafkaEventBrokerOptions, read?: ReadSettings) {
     // Failure advice names each setting as the user wrote it: the endpoints.yml key, or the option or alias given in code.

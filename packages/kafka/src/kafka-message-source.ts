@@ -123,7 +123,7 @@ export class KafkaMessageSource implements MessageSource {
   private readonly createClient: typeof createConsumerClient;
 
   constructor(options: KafkaMessageSourceOptions);
-  /** @internal `fromEndpointConfig` hands over the settings it read from the section. */
+  /** @hidden `fromEndpointConfig` hands over the settings it read from the section (not public API). */
   constructor(options: KafkaMessageSourceOptions, settings: SourceSettings);
   constructor(options: KafkaMessageSourceOptions, settings?: SourceSettings) {
     this.createClient =

@@ -36,7 +36,8 @@ export interface SettingSpec {
 /** A section's settings by name (the code key, or a short name when the code key is unusual). */
 export type SettingsTable = Readonly<Record<string, SettingSpec>>;
 
-type ValueOf<S extends SettingSpec> = S['type'] extends 'integer' | 'number'
+/** The type of a value a setting holds (see {@link SettingValue}). */
+export type SettingValueType<S extends SettingSpec> = S['type'] extends 'integer' | 'number'
   ? number
   : S['type'] extends 'boolean'
     ? boolean
@@ -54,8 +55,8 @@ type ValueOf<S extends SettingSpec> = S['type'] extends 'integer' | 'number'
 
 /** The value a setting reads as: never undefined when the table gives a default. */
 export type SettingValue<S extends SettingSpec> = S extends { default: string | number | boolean }
-  ? ValueOf<S>
-  : ValueOf<S> | undefined;
+  ? SettingValueType<S>
+  : SettingValueType<S> | undefined;
 
 /**
  * Declares a section's settings table; checks it once, so a mistake shows where the table is

@@ -73,7 +73,7 @@ export class PikaEventBroker extends BufferedEventBroker {
 
   /** `new PikaEventBroker({ host: 'localhost', username, password, queues: ['rasa_core_events'] })`. */
   constructor(options: PikaEventBrokerOptions);
-  /** @internal `fromEndpointConfig` hands over the settings it read from the section. */
+  /** @hidden `fromEndpointConfig` hands over the settings it read from the section (not public API). */
   constructor(options: PikaEventBrokerOptions, settings: PikaBrokerSettings);
   constructor(options: PikaEventBrokerOptions, read?: PikaBrokerSettings) {
     const settings = read ?? readOptions(options);

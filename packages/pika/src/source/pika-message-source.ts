@@ -77,7 +77,7 @@ export class PikaMessageSource implements MessageSource {
   private closed = false;
 
   constructor(options: PikaMessageSourceOptions);
-  /** @internal `fromEndpointConfig` hands over the settings it read from the section. */
+  /** @hidden `fromEndpointConfig` hands over the settings it read from the section (not public API). */
   constructor(options: PikaMessageSourceOptions, settings: PikaSourceSettings);
   constructor(options: PikaMessageSourceOptions, read?: PikaSourceSettings) {
     this.logger = childLogger(options.logger, { source: 'pika' });
