@@ -158,6 +158,13 @@ describe('SettingsReader', () => {
     expect(lines).toEqual(['XBroker options.sasl_plain_username ignored: PLAINTEXT does not authenticate']);
   });
 
+  it('required() names the key and the fix when a setting is missing', () => {
+    expect(code({ host: 'rabbit' }).required('url', 'the host name.')).toBe('rabbit');
+    expect(errorOf(() => yaml({ port: 1 }).required('url', 'the RabbitMQ host name.')).message).toBe(
+      `event_broker.url (in ${FILE}): is required: the RabbitMQ host name.`,
+    );
+  });
+
   it('refuses a table row without keys or a choice without choices', () => {
     expect(() => defineSettings({ a: { yaml: null, code: null, type: 'string', description: '' } })).toThrow(
       /setting a has no key/,
