@@ -54,7 +54,7 @@ export type {
   SettingValue,
   SettingValueType,
 } from './config/declared-settings';
-export { defineSettings, keyIn, namesIn } from './config/declared-settings';
+export { defineSettings, namesIn } from './config/declared-settings';
 export type { EndpointConfig } from './config/endpoint-config';
 export { asEndpointConfig, CONSUMED_KEYS, toEndpointConfig } from './config/endpoint-config';
 export type { Environment, Substitution } from './config/env-substitution';

@@ -1,12 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  ConfigError,
-  defineSettings,
-  keyIn,
-  type Logger,
-  SettingsReader,
-  toEndpointConfig,
-} from '../src/index';
+import { keyIn } from '../src/config/declared-settings';
+import { ConfigError, defineSettings, type Logger, SettingsReader, toEndpointConfig } from '../src/index';
 
 const TABLE = defineSettings({
   url: { yaml: 'url', code: 'host', type: 'string', nonEmpty: true, description: 'where' },
