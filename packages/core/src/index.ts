@@ -41,10 +41,20 @@ export type { OutboundMessage } from './broker/outbound-queue';
 export { OutboundQueue } from './broker/outbound-queue';
 export type { RetryDelayOptions } from './broker/retry-delay';
 export { retryDelay } from './broker/retry-delay';
+export type { StartupMode } from './broker/startup-mode';
 export type { ConfigReaderContext, ReadOptions } from './config/config-reader';
 export { ConfigReader } from './config/config-reader';
 export type { CreateEventBrokerOptions, EventBrokerFactory } from './config/create-event-broker';
 export { createEventBroker } from './config/create-event-broker';
+export type {
+  KeyStyle,
+  SettingSpec,
+  SettingsTable,
+  SettingType,
+  SettingValue,
+  SettingValueType,
+} from './config/declared-settings';
+export { defineSettings, namesIn } from './config/declared-settings';
 export type { EndpointConfig } from './config/endpoint-config';
 export { asEndpointConfig, CONSUMED_KEYS, toEndpointConfig } from './config/endpoint-config';
 export type { Environment, Substitution } from './config/env-substitution';
@@ -52,6 +62,7 @@ export { expandVars, substituteEnvVars } from './config/env-substitution';
 export type { Endpoints, LoadEndpointsOptions } from './config/load-endpoints';
 export { loadEndpoints, parseEndpoints } from './config/load-endpoints';
 export { importModule } from './config/load-module';
+export { SettingsReader } from './config/settings-reader';
 export type { MessageSourceOptions } from './consumer/create-message-source';
 export { createMessageSource } from './consumer/create-message-source';
 export type { FileMessageSourceOptions } from './consumer/file-message-source';

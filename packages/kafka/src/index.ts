@@ -1,3 +1,4 @@
+export type { StartupMode } from '@broker/core';
 export { adapter } from './adapter';
 export type { KafkaEndpointDeps } from './kafka-event-broker';
 export { KafkaEventBroker } from './kafka-event-broker';
@@ -14,4 +15,3 @@ export type {
   SaslMechanism,
   SecurityProtocol,
 } from './settings/connection-options';
-export type { StartupPolicy } from './settings/read-producer-settings';

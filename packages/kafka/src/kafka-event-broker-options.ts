@@ -1,7 +1,6 @@
-import type { BufferLimits, OverflowPolicy } from '@broker/core';
+import type { BufferLimits, OverflowPolicy, StartupMode } from '@broker/core';
 import type { PartitionerName } from './partitioning/key-partitioner';
 import type { KafkaConnectionOptions } from './settings/connection-options';
-import type { StartupPolicy } from './settings/read-producer-settings';
 
 /**
  * Options of `new KafkaEventBroker(...)`: Rasa's endpoints.yml keys in camelCase, plus the
@@ -44,7 +43,7 @@ export interface KafkaEventBrokerOptions extends KafkaConnectionOptions {
    * connects first and throws ConnectionError if Kafka is not ready within `startupTimeoutMs`.
    * YAML `startup`.
    */
-  startup?: StartupPolicy;
+  startup?: StartupMode;
   /** Bound of `startup: 'wait'`, in ms. YAML `startup_timeout_ms`. Default 30000. */
   startupTimeoutMs?: number;
   /** Default timeout of `close()`, in ms. YAML `close_timeout_ms`. Default 10000. */

@@ -14,7 +14,6 @@ import { keyNamesAsGiven } from './kafkajs/classify-kafkajs-error';
 import { classifyClientError, createProducerClient, type FailureContext } from './kafkajs/index';
 import type { OAuthBearerProvider } from './settings/connection-options';
 import { type BrokerSettings, readBrokerEndpoint, readBrokerOptions } from './settings/read-broker-settings';
-import { endpointValues } from './settings/read-connection-settings';
 
 /** Dependencies `fromEndpointConfig` accepts besides the endpoints section. */
 export interface KafkaEndpointDeps {
@@ -23,9 +22,12 @@ export interface KafkaEndpointDeps {
   oauthBearerProvider?: OAuthBearerProvider;
 }
 
-const RESOLVED = Symbol('resolved settings');
-/** How failure messages name a setting of the endpoints.yml section the resolved settings came from. */
-const KEY_NAMES = Symbol('key names');
+/** Settings `fromEndpointConfig` already read, and how its failure messages name them. */
+interface ReadSettings {
+  settings: BrokerSettings;
+  keyName: FailureContext['keyName'];
+}
+
 /** Failed attempts in a row between two warnings while Kafka stays unreachable (the rest go to debug). */
 const WARN_EVERY = 10;
 
@@ -56,9 +58,15 @@ export class KafkaEventBroker extends BufferedEventBroker {
   private failedAttempts = 0;
   private lastError: BrokerError | undefined;
 
-  constructor(options: KafkaEventBrokerOptions) {
-    const resolved = (options as { [RESOLVED]?: BrokerSettings })[RESOLVED];
-    const settings = resolved ?? readBrokerOptions(options);
+  constructor(options: KafkaEventBrokerOptions);
+  /** @hidden `fromEndpointConfig` hands over the settings it read from the section (not public API). */
+  constructor(options: KafkaEventBrokerOptions, read: ReadSettings);
+  constructor(options: KafkaEventBrokerOptions, read?: ReadSettings) {
+    // Failure advice names each setting as the user wrote it: the endpoints.yml key, or the option or alias given in code.
+    const { settings, keyName } = read ?? {
+      settings: readBrokerOptions(options),
+      keyName: keyNamesAsGiven(options as Record<string, unknown>, 'code'),
+    };
     super({
       name: 'kafka',
       logger: options.logger,
@@ -69,10 +77,6 @@ export class KafkaEventBroker extends BufferedEventBroker {
     this.settings = settings;
     this.topic = settings.producer.topic;
     this.defaultHeaders = Object.freeze({ RASA_ENVIRONMENT: settings.rasaEnvironment });
-    // Failure advice names each setting as the user wrote it: the endpoints.yml key, or the option or alias given in code.
-    const keyName =
-      (options as { [KEY_NAMES]?: FailureContext['keyName'] })[KEY_NAMES] ??
-      keyNamesAsGiven(options as Record<string, unknown>, 'code');
     this.failureContext = { connection: settings.connection, topic: this.topic, keyName };
   }
 
@@ -95,13 +99,9 @@ export class KafkaEventBroker extends BufferedEventBroker {
   ): Promise<KafkaEventBroker> {
     const config = asEndpointConfig(section);
     const settings = readBrokerEndpoint(config, deps);
-    const keyName = keyNamesAsGiven(endpointValues(config), 'yaml', config.section);
-    const options = {
-      [RESOLVED]: settings,
-      [KEY_NAMES]: keyName,
-      logger: deps.logger,
-    } as KafkaEventBrokerOptions;
-    return KafkaEventBroker.started(new KafkaEventBroker(options));
+    const keyName = keyNamesAsGiven({ ...config.kwargs, url: config.url }, 'yaml', config.section);
+    const options = deps.logger ? { logger: deps.logger } : {};
+    return KafkaEventBroker.started(new KafkaEventBroker(options, { settings, keyName }));
   }
 
   private static async started(broker: KafkaEventBroker): Promise<KafkaEventBroker> {

@@ -2,7 +2,6 @@ import {
   asEndpointConfig,
   BrokerClosedError,
   BrokerError,
-  ConfigReader,
   ConnectionError,
   type ConsumeOptions,
   type EndpointConfig,
@@ -11,6 +10,7 @@ import {
   noopLogger,
   PublishError,
   retryDelay,
+  SettingsReader,
   type Settlement,
   type SourceMessage,
 } from '@broker/core';
@@ -31,12 +31,8 @@ import {
   type FailureContext,
 } from './kafkajs/index';
 import type { KafkaConnectionOptions, OAuthBearerProvider } from './settings/connection-options';
-import {
-  type ConnectionSettings,
-  endpointValues,
-  readConnectionSettings,
-  SettingsReader,
-} from './settings/read-connection-settings';
+import { KAFKA_SETTINGS, KAFKA_SOURCE_OPTIONS } from './settings/kafka-settings';
+import { type ConnectionSettings, readConnectionSettings } from './settings/read-connection-settings';
 import { readTopic } from './settings/read-producer-settings';
 
 export interface KafkaMessageSourceOptions extends KafkaConnectionOptions {
@@ -82,13 +78,11 @@ interface SourceSettings {
   keyName: FailureContext['keyName'];
 }
 
-export const DEFAULT_GROUP_ID = 'broker-consumers';
-const DEFAULT_COMMIT_INTERVAL_MS = 1000;
+export const DEFAULT_GROUP_ID = KAFKA_SETTINGS.groupId.default;
 /** Failed commits in a row after which the consumer rejoins the group (about 1.5 s of retries). */
 const COMMIT_FAILURES_BEFORE_RESTART = 3;
 /** How long stopping waits for the last commit (kafkajs retries one for long while the coordinator is away). */
 const COMMIT_FLUSH_TIMEOUT_MS = 5000;
-const RESOLVED = Symbol('resolved settings');
 /** Lets tests put another consumer client behind the source (not exported from the package). */
 export const CONSUMER_CLIENT_FACTORY = Symbol('consumer client factory');
 
@@ -128,13 +122,15 @@ export class KafkaMessageSource implements MessageSource {
   private closed = false;
   private readonly createClient: typeof createConsumerClient;
 
-  constructor(options: KafkaMessageSourceOptions) {
+  constructor(options: KafkaMessageSourceOptions);
+  /** @hidden `fromEndpointConfig` hands over the settings it read from the section (not public API). */
+  constructor(options: KafkaMessageSourceOptions, settings: SourceSettings);
+  constructor(options: KafkaMessageSourceOptions, settings?: SourceSettings) {
     this.createClient =
       (options as { [CONSUMER_CLIENT_FACTORY]?: typeof createConsumerClient })[CONSUMER_CLIENT_FACTORY] ??
       createConsumerClient;
     this.logger = options.logger ?? noopLogger;
-    this.settings =
-      (options as { [RESOLVED]?: SourceSettings })[RESOLVED] ?? readSourceOptions(options, this.logger);
+    this.settings = settings ?? readSourceOptions(options, this.logger);
     const { topic, groupId, keyName } = this.settings;
     this.description = `${topic} (group ${groupId})`;
     this.failureContext = {
@@ -154,28 +150,22 @@ export class KafkaMessageSource implements MessageSource {
     section: EndpointConfig | Record<string, unknown>,
     deps: KafkaSourceDeps = {},
   ): KafkaMessageSource {
-    const logger = deps.logger ?? noopLogger;
     const config = asEndpointConfig(section);
-    const values = endpointValues(config);
-    const reader = new ConfigReader(values, { prefix: config.section, file: config.file, logger });
-    const settings = new SettingsReader(reader, 'yaml', logger);
+    const settings = SettingsReader.ofSection(KAFKA_SETTINGS, config, deps.logger);
     const topic = readTopic(settings);
     const connection = readConnectionSettings(settings, deps.oauthBearerProvider);
-    const groupId = deps.groupId ?? settings.string('groupId', DEFAULT_GROUP_ID)!;
-    return new KafkaMessageSource({
-      logger,
-      [RESOLVED]: {
-        connection,
-        topic,
-        groupId,
-        fromBeginning: deps.fromBeginning ?? false,
-        deadLetterTopic: deps.deadLetter ?? `${topic}.dead-letter`,
-        sessionTimeoutMs: 30_000,
-        drainTimeoutMs: 10_000,
-        commitIntervalMs: DEFAULT_COMMIT_INTERVAL_MS,
-        keyName: keyNamesAsGiven(values, 'yaml', config.section),
-      } satisfies SourceSettings,
-    } as KafkaMessageSourceOptions);
+    const defaults = KAFKA_SOURCE_OPTIONS;
+    return new KafkaMessageSource(deps.logger ? { logger: deps.logger } : {}, {
+      connection,
+      topic,
+      groupId: deps.groupId ?? settings.get('groupId'),
+      fromBeginning: deps.fromBeginning ?? defaults.fromBeginning.default,
+      deadLetterTopic: deps.deadLetter ?? `${topic}.dead-letter`,
+      sessionTimeoutMs: defaults.sessionTimeoutMs.default,
+      drainTimeoutMs: defaults.drainTimeoutMs.default,
+      commitIntervalMs: defaults.commitIntervalMs.default,
+      keyName: keyNamesAsGiven({ ...config.kwargs, url: config.url }, 'yaml', config.section),
+    });
   }
 
   /** Where dead letters go. */
@@ -530,27 +520,25 @@ export class KafkaMessageSource implements MessageSource {
 }
 
 function readSourceOptions(options: KafkaMessageSourceOptions, logger: Logger): SourceSettings {
-  const reader = new ConfigReader(options as Record<string, unknown>, {
-    prefix: 'KafkaMessageSource options',
+  const settings = SettingsReader.ofOptions(
+    KAFKA_SOURCE_OPTIONS,
+    options,
+    'KafkaMessageSource options',
     logger,
-  });
-  for (const key of ['logger', 'oauthBearerProvider']) reader.raw(key);
-  const settings = new SettingsReader(reader, 'code', logger);
+  );
+  settings.accept(['logger', 'oauthBearerProvider']);
   const topic = readTopic(settings);
   const result: SourceSettings = {
     connection: readConnectionSettings(settings, options.oauthBearerProvider),
     topic,
-    groupId: settings.string('groupId', DEFAULT_GROUP_ID)!,
-    fromBeginning: reader.boolean('fromBeginning', { default: false }) ?? false,
-    deadLetterTopic: reader.string('deadLetterTopic', { nonEmpty: true }) ?? `${topic}.dead-letter`,
-    sessionTimeoutMs:
-      reader.integer('sessionTimeoutMs', { default: 30_000, min: 6000, max: 600_000 }) ?? 30_000,
-    drainTimeoutMs: reader.integer('drainTimeoutMs', { default: 10_000, min: 0, max: 3_600_000 }) ?? 10_000,
-    commitIntervalMs:
-      reader.integer('commitIntervalMs', { default: DEFAULT_COMMIT_INTERVAL_MS, min: 0, max: 60_000 }) ??
-      DEFAULT_COMMIT_INTERVAL_MS,
+    groupId: settings.get('groupId'),
+    fromBeginning: settings.get('fromBeginning'),
+    deadLetterTopic: settings.get('deadLetterTopic') ?? `${topic}.dead-letter`,
+    sessionTimeoutMs: settings.get('sessionTimeoutMs'),
+    drainTimeoutMs: settings.get('drainTimeoutMs'),
+    commitIntervalMs: settings.get('commitIntervalMs'),
     keyName: keyNamesAsGiven(options as Record<string, unknown>, 'code'),
   };
-  reader.warnUnknown('KafkaMessageSource');
+  settings.warnUnknown('KafkaMessageSource');
   return result;
 }

@@ -25,7 +25,7 @@ import {
   type FailureContext,
   keyNamesAsGiven,
 } from '../src/kafkajs/classify-kafkajs-error';
-import { settingKey } from '../src/settings/setting-keys';
+import { KAFKA_SETTINGS } from '../src/settings/kafka-settings';
 
 const context: FailureContext = {
   connection: {
@@ -35,7 +35,7 @@ const context: FailureContext = {
   },
   topic: 'rasa_core_events',
   groupId: 'analytics',
-  keyName: (name) => `event_broker.${settingKey(name, 'yaml').key}`,
+  keyName: (name) => `event_broker.${KAFKA_SETTINGS[name].yaml}`,
 };
 
 /** kafkajs errors as its retrier hands them over: the cause wrapped once or twice. */

@@ -1,5 +1,6 @@
 import { ADAPTER_SPECIFICATION_VERSION, defineAdapter } from '@broker/core';
 import { PikaEventBroker } from './broker/pika-event-broker';
+import { PIKA_SETTINGS } from './pika-settings';
 import { PikaMessageSource } from './source/pika-message-source';
 
 /** How core builds `type: pika` sections: the broker, and the source that consumes its queues. */
@@ -7,6 +8,7 @@ export const adapter = defineAdapter({
   specificationVersion: ADAPTER_SPECIFICATION_VERSION,
   type: 'pika',
   packageName: '@broker/pika',
+  settings: PIKA_SETTINGS,
   createBroker: (config, deps) => PikaEventBroker.fromEndpointConfig(config, deps),
   createSource: (config, options) => PikaMessageSource.fromEndpointConfig(config, options),
 });

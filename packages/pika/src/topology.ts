@@ -1,7 +1,6 @@
-import type { ConfigReader, Logger } from '@broker/core';
 import type { Channel } from 'amqplib';
 import { classifyAmqpError } from './connection/classify-amqp-error';
-import { type KeyStyle, settingKey } from './connection/key-style';
+import type { PikaSettingsReader } from './pika-settings';
 
 /** The exchange and queues Rasa's pika broker publishes through. */
 export interface TopologySettings {
@@ -15,7 +14,6 @@ export interface TopologySettings {
   keys: { exchangeName: string; queues: string; queueArguments: string; passiveQueues: string };
 }
 
-export const DEFAULT_EXCHANGE = 'rasa-exchange';
 export const DEFAULT_QUEUE = 'rasa_core_events';
 
 /** Arguments RabbitMQ wants as integers; endpoints.yml `${VAR}` values arrive as strings. */
@@ -36,68 +34,64 @@ const INTEGER_ARGUMENTS = new Set([
  * legacy `queue` key (Rasa 1.x; Rasa 2+ silently ignores it, we honour it with a warning),
  * `queue_arguments` and `passive_queues`.
  */
-export function readTopologySettings(
-  reader: ConfigReader,
-  style: KeyStyle,
-  logger: Logger,
-): TopologySettings {
-  const keys = {
-    exchangeName: settingKey('exchange_name', style),
-    queues: settingKey('queues', style),
-    queueArguments: settingKey('queue_arguments', style),
-    passiveQueues: settingKey('passive_queues', style),
-  };
-  const legacyKey = settingKey('queue', style);
-  const exchangeName = reader.string(keys.exchangeName, { nonEmpty: true }) ?? DEFAULT_EXCHANGE;
-  checkName(reader, keys.exchangeName, exchangeName, 'exchange');
+export function readTopologySettings(settings: PikaSettingsReader): TopologySettings {
+  const { logger } = settings;
+  const exchangeName = settings.get('exchangeName');
+  checkName(settings, 'exchangeName', exchangeName, 'exchange');
 
-  let queues = reader.stringList(keys.queues) ?? [];
-  const legacy = reader.string(legacyKey, { nonEmpty: true });
+  let queues = settings.get('queues') ?? [];
+  const legacy = settings.get('queue');
+  const [legacyKey, queuesKey] = [settings.keyName('queue'), settings.keyName('queues')];
   if (legacy !== undefined) {
     if (queues.length > 0) {
       logger.warn(
-        { key: reader.keyName(legacyKey) },
-        `${reader.keyName(legacyKey)} is deprecated and ignored because ${reader.keyName(keys.queues)} is also set; remove it`,
+        { key: legacyKey },
+        `${legacyKey} is deprecated and ignored because ${queuesKey} is also set; remove it`,
       );
     } else {
       logger.warn(
-        { key: reader.keyName(legacyKey), queue: legacy },
-        `${reader.keyName(legacyKey)} is deprecated (Rasa 1.x); publishing to the queue it names, as it says. ` +
-          `Rasa 2 and later ignore it and use rasa_core_events: rename it to ${reader.keyName(keys.queues)}: [${legacy}]`,
+        { key: legacyKey, queue: legacy },
+        `${legacyKey} is deprecated (Rasa 1.x); publishing to the queue it names, as it says. ` +
+          `Rasa 2 and later ignore it and use rasa_core_events: rename it to ${queuesKey}: [${legacy}]`,
       );
       queues = [legacy];
     }
   }
   if (queues.length === 0) {
     queues = [DEFAULT_QUEUE];
-    if (style === 'yaml') {
+    if (settings.style === 'yaml') {
       logger.warn(
-        { key: reader.keyName(keys.queues) },
-        `${reader.keyName(keys.queues)} is not set; publishing to the default queue ${DEFAULT_QUEUE}, as Rasa does`,
+        { key: queuesKey },
+        `${queuesKey} is not set; publishing to the default queue ${DEFAULT_QUEUE}, as Rasa does`,
       );
     }
   }
   queues = [...new Set(queues)];
-  for (const queue of queues) checkName(reader, keys.queues, queue, 'queue');
+  for (const queue of queues) checkName(settings, 'queues', queue, 'queue');
 
   return {
     exchangeName,
     queues,
-    queueArguments: readQueueArguments(reader, keys.queueArguments),
-    passiveQueues: reader.boolean(keys.passiveQueues) ?? false,
+    queueArguments: readQueueArguments(settings),
+    passiveQueues: settings.get('passiveQueues'),
     keys: {
-      exchangeName: reader.keyName(keys.exchangeName),
-      queues: reader.keyName(keys.queues),
-      queueArguments: reader.keyName(keys.queueArguments),
-      passiveQueues: reader.keyName(keys.passiveQueues),
+      exchangeName: settings.keyName('exchangeName'),
+      queues: queuesKey,
+      queueArguments: settings.keyName('queueArguments'),
+      passiveQueues: settings.keyName('passiveQueues'),
     },
   };
 }
 
-function checkName(reader: ConfigReader, key: string, name: string, what: string): void {
-  if (Buffer.byteLength(name) > 255) throw reader.error(key, `the ${what} name is longer than 255 bytes.`);
+function checkName(
+  settings: PikaSettingsReader,
+  key: 'exchangeName' | 'queues',
+  name: string,
+  what: string,
+): void {
+  if (Buffer.byteLength(name) > 255) throw settings.error(key, `the ${what} name is longer than 255 bytes.`);
   if (name.startsWith('amq.')) {
-    throw reader.error(
+    throw settings.error(
       key,
       `the ${what} name ${JSON.stringify(name)} starts with "amq.", which RabbitMQ reserves.`,
     );
@@ -105,23 +99,23 @@ function checkName(reader: ConfigReader, key: string, name: string, what: string
 }
 
 function readQueueArguments(
-  reader: ConfigReader,
-  key: string,
+  settings: PikaSettingsReader,
 ): Record<string, string | number | boolean> | undefined {
-  const raw = reader.object(key);
+  const key = 'queueArguments';
+  const raw = settings.get(key);
   if (raw === undefined) return undefined;
   const out: Record<string, string | number | boolean> = {};
   for (const [name, value] of Object.entries(raw)) {
     if (INTEGER_ARGUMENTS.has(name)) {
       const number = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
       if (typeof number !== 'number' || !Number.isInteger(number)) {
-        throw reader.error(key, `argument ${name} must be an integer, got ${JSON.stringify(value)}.`);
+        throw settings.error(key, `argument ${name} must be an integer, got ${JSON.stringify(value)}.`);
       }
       out[name] = number;
     } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       out[name] = value;
     } else {
-      throw reader.error(
+      throw settings.error(
         key,
         `argument ${name} must be a string, number or boolean, got ${value === null ? 'null' : typeof value}.`,
       );

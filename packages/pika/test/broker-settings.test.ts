@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import {
   BrokerError,
   ConfigError,
-  ConfigReader,
   loadEndpoints,
+  SettingsReader,
   TlsError,
   toEndpointConfig,
 } from '@broker/core';
@@ -19,14 +19,19 @@ import {
 } from '../../../services/throwaway-tls-files.mjs';
 import { readBrokerSettings } from '../src/broker/read-broker-settings';
 import { PikaEventBroker } from '../src/index';
+import { PIKA_SETTINGS } from '../src/pika-settings';
 import { recordingLogger } from './helpers/recording-logger';
 
 const FILE = '/etc/rasa/endpoints.yml';
 
 function readYaml(values: Record<string, unknown>, env: Record<string, string> = {}) {
   const logger = recordingLogger();
-  const reader = new ConfigReader(values, { prefix: 'event_broker', file: FILE, logger });
-  const settings = readBrokerSettings(reader, 'yaml', logger, env);
+  const reader = new SettingsReader(PIKA_SETTINGS, 'yaml', values, {
+    prefix: 'event_broker',
+    file: FILE,
+    logger,
+  });
+  const settings = readBrokerSettings(reader, env);
   return { settings, logger, unknown: reader.warnUnknown('The pika event broker') };
 }
 
@@ -623,11 +628,8 @@ describe("Rasa 1.0's pika_endpoint.yml fixture (legacy queue:)", () => {
     expect(config).toMatchObject({ type: 'pika', url: 'localhost', kwargs: { queue: 'queue' } });
     // Exactly as PikaEventBroker.fromEndpointConfig reads it (nothing connects here).
     const logger = recordingLogger();
-    const reader = new ConfigReader(
-      { url: config.url, ...config.kwargs },
-      { prefix: config.section, file: config.file, logger },
-    );
-    const settings = readBrokerSettings(reader, 'yaml', logger, {});
+    const reader = SettingsReader.ofSection(PIKA_SETTINGS, config, logger);
+    const settings = readBrokerSettings(reader, {});
     expect(reader.warnUnknown('The pika event broker')).toEqual([]);
     expect(settings.topology.queues).toEqual(['queue']);
     expect(settings.topology.exchangeName).toBe('rasa-exchange');

@@ -1,4 +1,5 @@
 import type { EventBroker } from '../broker/event-broker';
+import type { SettingsTable } from '../config/declared-settings';
 import type { EndpointConfig } from '../config/endpoint-config';
 import type { MessageSourceOptions } from '../consumer/create-message-source';
 import type { MessageSource } from '../consumer/message-source';
@@ -24,6 +25,8 @@ export interface AdapterDescriptor {
   readonly type: string;
   /** The package it ships in, for messages (`@broker/pika`). */
   readonly packageName: string;
+  /** The settings its endpoints section takes: their keys, types, defaults and meaning (the README's option table). */
+  readonly settings?: SettingsTable;
   /** Builds the broker an `event_broker` section describes. */
   createBroker?(config: EndpointConfig, deps: AdapterDeps): EventBroker | Promise<EventBroker>;
   /** Builds a message source that reads what that broker publishes. */

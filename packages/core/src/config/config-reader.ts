@@ -8,6 +8,8 @@ export interface ConfigReaderContext {
   prefix: string;
   file?: string | undefined;
   logger?: Logger | undefined;
+  /** Keys whose values are never shown, besides those whose names look secret. */
+  secretKeys?: readonly string[] | undefined;
 }
 
 /** Options every ConfigReader getter takes. */
@@ -165,7 +167,8 @@ export class ConfigReader {
 
   /** How a bad value is shown in a message; the value of a secret setting never is. */
   private describe(key: string, value: unknown, show: (value: unknown) => string = describeValue): string {
-    if (!isSecretKey(key) || typeof value === 'object' || value === undefined) return show(value);
+    const secret = isSecretKey(key) || this.context.secretKeys?.includes(key);
+    if (!secret || typeof value === 'object' || value === undefined) return show(value);
     return `a ${typeof value} (not shown: ${this.keyName(key)} holds a secret)`;
   }
 

@@ -3,12 +3,14 @@ import {
   AuthenticationError,
   ConfigError,
   ConnectionError,
+  type KeyStyle,
+  namesIn,
   PublishError,
   TlsError,
 } from '@broker/core';
 import type { ClassifiedFailure } from '../client/kafka-client';
+import { KAFKA_SETTINGS, type KafkaSettingName } from '../settings/kafka-settings';
 import type { ConnectionSettings } from '../settings/read-connection-settings';
-import { type KeyStyle, type SettingName, settingKey } from '../settings/setting-keys';
 
 /** What the messages name: where we connect, how, and the keys the user wrote. */
 export interface FailureContext {
@@ -16,7 +18,7 @@ export interface FailureContext {
   topic?: string;
   groupId?: string;
   /** A setting's key as the user wrote it, e.g. `event_broker.ssl_cafile` or `sslCafile`. */
-  keyName(name: SettingName): string;
+  keyName(name: KafkaSettingName): string;
 }
 
 /**
@@ -31,10 +33,10 @@ export function keyNamesAsGiven(
   prefix?: string,
 ): FailureContext['keyName'] {
   return (name) => {
-    const { key, aliases } = settingKey(name, style);
+    const names = namesIn(KAFKA_SETTINGS[name], style);
     // Given as ConfigReader sees it: present and not undefined.
-    const used = [key, ...aliases].find((candidate) => candidate in given && given[candidate] !== undefined);
-    return prefix ? `${prefix}.${used ?? key}` : (used ?? key);
+    const used = names.find((candidate) => candidate in given && given[candidate] !== undefined) ?? names[0];
+    return prefix ? `${prefix}.${used}` : `${used}`;
   };
 }
 

@@ -1,13 +1,6 @@
-import {
-  BUFFER_LIMIT_RANGE,
-  type BufferLimits,
-  DEFAULT_BUFFER_LIMITS,
-  OVERFLOW_POLICIES,
-} from '@broker/core';
-import { PARTITIONER_NAMES, type PartitionerName } from '../partitioning/key-partitioner';
-import type { SettingsReader } from './read-connection-settings';
-
-export type StartupPolicy = 'buffer' | 'wait';
+import { type BufferLimits, DEFAULT_BUFFER_LIMITS, type StartupMode } from '@broker/core';
+import type { PartitionerName } from '../partitioning/key-partitioner';
+import type { KafkaSettingsReader } from './read-connection-settings';
 
 /** What `acks` means on the wire: -1 = all in-sync replicas, 1 = the leader only, 0 = no answer. */
 export type Acks = -1 | 0 | 1;
@@ -24,17 +17,16 @@ export interface ProducerSettings {
   batchMaxBytes: number;
   maxMessageBytes: number;
   buffer: Required<BufferLimits>;
-  startup: StartupPolicy;
+  startup: StartupMode;
   startupTimeoutMs: number;
   closeTimeoutMs: number;
 }
 
-export const DEFAULT_TOPIC = 'rasa_core_events';
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /** Reads and checks the topic name: Kafka allows ASCII letters, digits, `.`, `_` and `-`, up to 249 characters. */
-export function readTopic(settings: SettingsReader): string {
-  const topic = settings.string('topic', DEFAULT_TOPIC)!.trim();
+export function readTopic(settings: KafkaSettingsReader): string {
+  const topic = settings.get('topic').trim();
   if (!LEGAL_TOPIC.test(topic) || topic === '.' || topic === '..') {
     throw settings.error(
       'topic',
@@ -46,55 +38,44 @@ export function readTopic(settings: SettingsReader): string {
 
 /** Reads the producer side: topic, partitioning, acks, batching, buffer and lifecycle settings. */
 export function readProducerSettings(
-  settings: SettingsReader,
+  settings: KafkaSettingsReader,
   bufferDefaults: BufferLimits | undefined,
 ): ProducerSettings {
   const topic = readTopic(settings);
-  const partitionBySender = settings.boolean('partitionBySender', false);
-  const partitioner = settings.choice('partitioner', PARTITIONER_NAMES, 'crc32');
   const acks = readAcks(settings);
-  const idempotent = settings.boolean('idempotent', true);
+  const idempotent = settings.get('idempotent');
   if (idempotent && acks !== -1) {
     throw settings.error(
       'acks',
-      `idempotent delivery needs acks: all (got ${acks}); set ${settings.reader.keyName(settings.key('idempotent'))}: false to use acks 1 or 0.`,
+      `idempotent delivery needs acks: all (got ${acks}); set ${settings.keyName('idempotent')}: false to use acks 1 or 0.`,
     );
   }
+  // The flat settings win over the `buffer` object given in code, which wins over the defaults.
   const defaults = { ...DEFAULT_BUFFER_LIMITS, ...stripUndefined(bufferDefaults ?? {}) };
   const buffer: Required<BufferLimits> = {
-    maxEvents: settings.integer(
-      'queueSize',
-      defaults.maxEvents,
-      BUFFER_LIMIT_RANGE.maxEvents.min,
-      BUFFER_LIMIT_RANGE.maxEvents.max,
-    ),
-    maxBytes: settings.integer(
-      'bufferMaxBytes',
-      defaults.maxBytes,
-      BUFFER_LIMIT_RANGE.maxBytes.min,
-      BUFFER_LIMIT_RANGE.maxBytes.max,
-    ),
-    overflow: settings.choice('bufferOverflow', OVERFLOW_POLICIES, defaults.overflow),
+    maxEvents: settings.has('queueSize') ? settings.get('queueSize') : defaults.maxEvents,
+    maxBytes: settings.has('bufferMaxBytes') ? settings.get('bufferMaxBytes') : defaults.maxBytes,
+    overflow: settings.has('bufferOverflow') ? settings.get('bufferOverflow') : defaults.overflow,
   };
   return {
     topic,
-    partitionBySender,
-    partitioner,
+    partitionBySender: settings.get('partitionBySender'),
+    partitioner: settings.get('partitioner'),
     acks,
     idempotent,
-    lingerMs: settings.integer('lingerMs', 5, 0, 60_000),
-    batchMaxEvents: settings.integer('batchMaxEvents', 1000, 1, 1_000_000),
-    batchMaxBytes: settings.integer('batchMaxBytes', 512 * 1024, 1, 64 * 1024 * 1024),
-    maxMessageBytes: settings.integer('maxMessageBytes', 1_000_000, 1, 64 * 1024 * 1024),
+    lingerMs: settings.get('lingerMs'),
+    batchMaxEvents: settings.get('batchMaxEvents'),
+    batchMaxBytes: settings.get('batchMaxBytes'),
+    maxMessageBytes: settings.get('maxMessageBytes'),
     buffer,
-    startup: settings.choice<StartupPolicy>('startup', ['buffer', 'wait'], 'buffer'),
-    startupTimeoutMs: settings.integer('startupTimeoutMs', 30_000, 1, 3_600_000),
-    closeTimeoutMs: settings.integer('closeTimeoutMs', 10_000, 0, 3_600_000),
+    startup: settings.get('startup'),
+    startupTimeoutMs: settings.get('startupTimeoutMs'),
+    closeTimeoutMs: settings.get('closeTimeoutMs'),
   };
 }
 
-function readAcks(settings: SettingsReader): Acks {
-  const raw = settings.reader.raw(settings.key('acks'));
+function readAcks(settings: KafkaSettingsReader): Acks {
+  const raw = settings.raw('acks');
   if (raw === undefined) return -1;
   const text = String(raw).trim().toLowerCase();
   if (text === 'all' || text === '-1') return -1;

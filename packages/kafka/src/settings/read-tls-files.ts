@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import type { ConfigReader } from '@broker/core';
+import type { KafkaSettingsReader } from './read-connection-settings';
 
 /** PEM material for the TLS connection, read once at construction. */
 export interface TlsMaterial {
@@ -9,13 +9,6 @@ export interface TlsMaterial {
   cert: string | undefined;
   key: string | undefined;
   passphrase: string | undefined;
-}
-
-export interface TlsFileKeys {
-  cafile: string;
-  certfile: string;
-  keyfile: string;
-  keyPassword: string;
 }
 
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
@@ -27,35 +20,37 @@ const PRIVATE_KEY = /-----BEGIN (?:ENCRYPTED |RSA |EC |DSA )?PRIVATE KEY-----/;
  * or unreadable file, a file that is not PEM, a certificate without its key, or a key that does
  * not match its certificate is a ConfigError naming the key and the file.
  */
-export function readTlsFiles(reader: ConfigReader, keys: TlsFileKeys): TlsMaterial {
-  const caPath = reader.string(keys.cafile, { nonEmpty: true });
-  const certPath = reader.string(keys.certfile, { nonEmpty: true });
-  const keyPath = reader.string(keys.keyfile, { nonEmpty: true });
-  const passphrase = reader.string(keys.keyPassword);
+export function readTlsFiles(settings: KafkaSettingsReader): TlsMaterial {
+  const caPath = settings.get('sslCafile');
+  const certPath = settings.get('sslCertfile');
+  const keyPath = settings.get('sslKeyfile');
+  const passphrase = settings.get('sslKeyPassword');
   if ((certPath === undefined) !== (keyPath === undefined)) {
-    const missing = certPath === undefined ? keys.certfile : keys.keyfile;
-    const given = certPath === undefined ? keys.keyfile : keys.certfile;
-    throw reader.error(
+    const missing = certPath === undefined ? 'sslCertfile' : 'sslKeyfile';
+    const given = certPath === undefined ? 'sslKeyfile' : 'sslCertfile';
+    throw settings.error(
       missing,
-      `is required when ${reader.keyName(given)} is set: a client certificate needs its private key and the other way round.`,
+      `is required when ${settings.keyName(given)} is set: a client certificate needs its private key and the other way round.`,
     );
   }
   const ca =
-    caPath === undefined ? undefined : readPem(reader, keys.cafile, caPath, CERTIFICATE, 'a certificate');
+    caPath === undefined ? undefined : readPem(settings, 'sslCafile', caPath, CERTIFICATE, 'a certificate');
   const cert =
     certPath === undefined
       ? undefined
-      : readPem(reader, keys.certfile, certPath, CERTIFICATE, 'a certificate');
+      : readPem(settings, 'sslCertfile', certPath, CERTIFICATE, 'a certificate');
   const key =
-    keyPath === undefined ? undefined : readPem(reader, keys.keyfile, keyPath, PRIVATE_KEY, 'a private key');
+    keyPath === undefined
+      ? undefined
+      : readPem(settings, 'sslKeyfile', keyPath, PRIVATE_KEY, 'a private key');
   if (cert !== undefined && key !== undefined) {
     try {
       createSecureContext({ cert, key, passphrase });
     } catch (cause) {
-      throw reader.error(
-        keys.keyfile,
+      throw settings.error(
+        'sslKeyfile',
         `the key in ${resolve(keyPath!)} cannot be used with the certificate in ${resolve(certPath!)} ` +
-          `(${(cause as Error).message}). Check that they belong together, and set ${reader.keyName(keys.keyPassword)} if the key is encrypted.`,
+          `(${(cause as Error).message}). Check that they belong together, and set ${settings.keyName('sslKeyPassword')} if the key is encrypted.`,
         cause,
       );
     }
@@ -63,7 +58,13 @@ export function readTlsFiles(reader: ConfigReader, keys: TlsFileKeys): TlsMateri
   return { ca, cert, key, passphrase };
 }
 
-function readPem(reader: ConfigReader, key: string, path: string, marker: RegExp, what: string): string {
+function readPem(
+  settings: KafkaSettingsReader,
+  key: 'sslCafile' | 'sslCertfile' | 'sslKeyfile',
+  path: string,
+  marker: RegExp,
+  what: string,
+): string {
   const absolute = resolve(path);
   let text: string;
   try {
@@ -72,14 +73,14 @@ function readPem(reader: ConfigReader, key: string, path: string, marker: RegExp
     const code = (cause as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (cause as Error).message;
-    throw reader.error(
+    throw settings.error(
       key,
       `cannot read ${absolute} (${reason}). Relative paths are resolved from the working directory ${process.cwd()}.`,
       cause,
     );
   }
   if (!marker.test(text)) {
-    throw reader.error(key, `${absolute} does not contain ${what} in PEM format (-----BEGIN ...-----).`);
+    throw settings.error(key, `${absolute} does not contain ${what} in PEM format (-----BEGIN ...-----).`);
   }
   return text;
 }

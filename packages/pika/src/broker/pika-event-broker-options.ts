@@ -1,11 +1,4 @@
-import type { Logger, OverflowPolicy } from '@broker/core';
-
-/** What happens while RabbitMQ cannot be reached when the broker starts. */
-export type StartupMode =
-  /** Rasa's behaviour: try `connectionAttempts` times, `retryDelayInSeconds` apart, then fail with a ConnectionError. */
-  | 'wait'
-  /** Accept events at once and buffer them (within the buffer limits) until RabbitMQ answers; retry for ever. */
-  | 'buffer';
+import type { Logger, OverflowPolicy, StartupMode } from '@broker/core';
 
 /**
  * Options of `new PikaEventBroker(...)`. Every option is the camelCase form of the

@@ -3,7 +3,6 @@ import {
   asEndpointConfig,
   type BrokerError,
   BufferedEventBroker,
-  ConfigReader,
   ConnectionError,
   childLogger,
   type EndpointConfig,
@@ -11,12 +10,14 @@ import {
   type OutboundMessage,
   PublishError,
   retryDelay,
+  SettingsReader,
 } from '@broker/core';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { CancellableDelay } from '../connection/cancellable-delay';
 import { classifyAmqpError } from '../connection/classify-amqp-error';
 import { closeConnection } from '../connection/close-connection';
 import { openConnection } from '../connection/open-connection';
+import { PIKA_SETTINGS } from '../pika-settings';
 import { declareTopology } from '../topology';
 import { ConfirmTracker } from './confirm-tracker';
 import type { PikaEventBrokerOptions } from './pika-event-broker-options';
@@ -39,9 +40,6 @@ interface PublisherSession {
   paused: boolean;
   resumeTimer: NodeJS.Timeout | undefined;
 }
-
-/** Settings already read from endpoints.yml, handed to the constructor without showing up in its type. */
-const resolvedSettings = new WeakMap<object, PikaBrokerSettings>();
 
 /** A nacked event is re-sent this many times before it counts as failed. */
 const NACK_RETRIES = 5;
@@ -74,18 +72,11 @@ export class PikaEventBroker extends BufferedEventBroker {
   private pumpQueued = false;
 
   /** `new PikaEventBroker({ host: 'localhost', username, password, queues: ['rasa_core_events'] })`. */
-  constructor(options: PikaEventBrokerOptions) {
-    const logger = childLogger(options.logger, { broker: 'pika' });
-    let settings = resolvedSettings.get(options);
-    if (!settings) {
-      const reader = new ConfigReader(options as unknown as Record<string, unknown>, {
-        prefix: 'PikaEventBroker options',
-        logger,
-      });
-      reader.raw('logger');
-      settings = readBrokerSettings(reader, 'code', logger);
-      reader.warnUnknown('PikaEventBroker');
-    }
+  constructor(options: PikaEventBrokerOptions);
+  /** @hidden `fromEndpointConfig` hands over the settings it read from the section (not public API). */
+  constructor(options: PikaEventBrokerOptions, settings: PikaBrokerSettings);
+  constructor(options: PikaEventBrokerOptions, read?: PikaBrokerSettings) {
+    const settings = read ?? readOptions(options);
     super({
       name: 'pika',
       logger: options.logger,
@@ -115,18 +106,11 @@ export class PikaEventBroker extends BufferedEventBroker {
   ): Promise<PikaEventBroker> {
     const logger = childLogger(deps.logger, { broker: 'pika' });
     const config = asEndpointConfig(section);
-    const reader = new ConfigReader(
-      { url: config.url, ...config.kwargs },
-      { prefix: config.section, file: config.file, logger },
-    );
-    const settings = readBrokerSettings(reader, 'yaml', logger);
+    const reader = SettingsReader.ofSection(PIKA_SETTINGS, config, logger);
+    const settings = readBrokerSettings(reader);
     reader.warnUnknown('The pika event broker');
-    const options: PikaEventBrokerOptions = {
-      host: settings.connection.endpoint.display,
-      logger: deps.logger,
-    };
-    resolvedSettings.set(options, settings);
-    const broker = new PikaEventBroker(options);
+    const options = { host: settings.connection.endpoint.display, logger: deps.logger };
+    const broker = new PikaEventBroker(options, settings);
     if (settings.startup === 'wait') {
       await broker.connect();
     } else {
@@ -534,4 +518,14 @@ async function closeSession(session: PublisherSession): Promise<void> {
   session.closed = true;
   clearTimeout(session.resumeTimer);
   await closeConnection(session.connection);
+}
+
+/** Settings of `new PikaEventBroker(options)`; errors name the option, e.g. `PikaEventBroker options.port`. */
+function readOptions(options: PikaEventBrokerOptions): PikaBrokerSettings {
+  const logger = childLogger(options.logger, { broker: 'pika' });
+  const reader = SettingsReader.ofOptions(PIKA_SETTINGS, options, 'PikaEventBroker options', logger);
+  reader.accept(['logger']);
+  const settings = readBrokerSettings(reader);
+  reader.warnUnknown('PikaEventBroker');
+  return settings;
 }

@@ -1,14 +1,7 @@
-import {
-  BUFFER_LIMIT_RANGE,
-  type BufferLimits,
-  type ConfigReader,
-  type Logger,
-  OVERFLOW_POLICIES,
-} from '@broker/core';
+import type { BufferLimits, StartupMode } from '@broker/core';
 import { type ConnectionSettings, readConnectionSettings } from '../connection/connection-settings';
-import { type KeyStyle, settingKey } from '../connection/key-style';
+import type { PikaSettingsReader } from '../pika-settings';
 import { readTopologySettings, type TopologySettings } from '../topology';
-import type { StartupMode } from './pika-event-broker-options';
 
 /** Every PikaEventBroker setting, validated and with defaults applied. */
 export interface PikaBrokerSettings {
@@ -29,77 +22,66 @@ export interface PikaBrokerSettings {
   keys: { keepUnpublished: string; raiseOnFailure: string };
 }
 
-export const DEFAULT_CONFIRM_WINDOW = 1000;
-
 /**
- * Reads Rasa's pika keys and ours from endpoints.yml (`style: 'yaml'`) or from constructor
- * options (`style: 'code'`), with the same rules and error messages naming the key as written.
+ * Reads Rasa's pika keys and ours from endpoints.yml or from constructor options (as the reader
+ * says), with the same rules and error messages naming the key as written.
  */
 export function readBrokerSettings(
-  reader: ConfigReader,
-  style: KeyStyle,
-  logger: Logger,
+  settings: PikaSettingsReader,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): PikaBrokerSettings {
-  const key = (name: string) => settingKey(name, style);
-  const connection = readConnectionSettings(
-    reader,
-    style,
-    logger,
-    { connectionName: '@broker/pika publisher' },
-    env,
-  );
-  const topology = readTopologySettings(reader, style, logger);
-  const contentTypeKey = key('content_type');
-  const rawContentType = reader.raw(contentTypeKey);
-  let contentType: string | undefined;
-  if (rawContentType === true) contentType = 'application/json';
-  else if (rawContentType !== false && rawContentType !== undefined) {
-    contentType = reader.string(contentTypeKey, { nonEmpty: true });
-    if (contentType && /^(true|false)$/i.test(contentType.trim())) {
-      contentType = contentType.trim().toLowerCase() === 'true' ? 'application/json' : undefined;
-    } else if (contentType && !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType.trim())) {
-      throw reader.error(
-        contentTypeKey,
-        `expected a MIME type such as application/json (or true), got ${JSON.stringify(contentType)}.`,
-      );
-    }
-  }
-  const overflow = reader.choice(key('buffer_overflow'), OVERFLOW_POLICIES);
+  const connection = readConnectionSettings(settings, { connectionName: '@broker/pika publisher' }, env);
+  const topology = readTopologySettings(settings);
+  const contentType = readContentType(settings);
   // The same bounds as every broker (Kafka's queue_size and buffer_max_bytes), in the same words.
-  const maxEvents = reader.integer(key('buffer_max_events'), BUFFER_LIMIT_RANGE.maxEvents);
-  const maxBytes = reader.integer(key('buffer_max_bytes'), BUFFER_LIMIT_RANGE.maxBytes);
-  const settings: PikaBrokerSettings = {
+  const overflow = settings.get('bufferOverflow');
+  const maxEvents = settings.get('bufferMaxEvents');
+  const maxBytes = settings.get('bufferMaxBytes');
+  const keepUnpublishedKey = settings.keyName('shouldKeepUnpublishedMessages');
+  const result: PikaBrokerSettings = {
     connection,
     topology,
-    startup: reader.choice(key('startup'), ['wait', 'buffer'] as const) ?? 'wait',
-    connectionAttempts: reader.integer(key('connection_attempts'), { min: 1 }) ?? 20,
-    retryDelayMs: Math.round(
-      (reader.number(key('retry_delay_in_seconds'), { min: 0, max: 3600 }) ?? 5) * 1000,
-    ),
-    keepUnpublished: reader.boolean(key('should_keep_unpublished_messages')) ?? true,
-    raiseOnFailure: reader.boolean(key('raise_on_failure')) ?? false,
+    startup: settings.get('startup'),
+    connectionAttempts: settings.get('connectionAttempts'),
+    retryDelayMs: Math.round(settings.get('retryDelayInSeconds') * 1000),
+    keepUnpublished: settings.get('shouldKeepUnpublishedMessages'),
+    raiseOnFailure: settings.get('raiseOnFailure'),
     buffer: {
       ...(maxEvents === undefined ? {} : { maxEvents }),
       ...(maxBytes === undefined ? {} : { maxBytes }),
       ...(overflow === undefined ? {} : { overflow }),
     },
-    confirmWindow: reader.integer(key('confirm_window'), { min: 1, max: 100_000 }) ?? DEFAULT_CONFIRM_WINDOW,
+    confirmWindow: settings.get('confirmWindow'),
     contentType,
-    messageId: reader.boolean(key('message_id')) ?? false,
+    messageId: settings.get('messageId'),
     // Rasa reads RASA_ENVIRONMENT; code may set appId explicitly.
-    appId: (style === 'code' ? reader.string('appId') : undefined) ?? (env.RASA_ENVIRONMENT || undefined),
-    closeTimeoutMs: style === 'code' ? reader.integer('closeTimeoutMs', { min: 0 }) : undefined,
-    keys: {
-      keepUnpublished: reader.keyName(key('should_keep_unpublished_messages')),
-      raiseOnFailure: reader.keyName(key('raise_on_failure')),
-    },
+    appId: settings.get('appId') ?? (env.RASA_ENVIRONMENT || undefined),
+    closeTimeoutMs: settings.get('closeTimeoutMs'),
+    keys: { keepUnpublished: keepUnpublishedKey, raiseOnFailure: settings.keyName('raiseOnFailure') },
   };
-  if (!settings.keepUnpublished && settings.startup === 'buffer') {
-    logger.warn(
-      { keys: [settings.keys.keepUnpublished, reader.keyName(key('startup'))] },
-      `${settings.keys.keepUnpublished} is false, so startup: buffer keeps nothing: events published before the first connection fail at once`,
+  if (!result.keepUnpublished && result.startup === 'buffer') {
+    settings.logger.warn(
+      { keys: [keepUnpublishedKey, settings.keyName('startup')] },
+      `${keepUnpublishedKey} is false, so startup: buffer keeps nothing: events published before the first connection fail at once`,
     );
   }
-  return settings;
+  return result;
+}
+
+/** `true` (also as a string) means application/json; `false` none; otherwise a MIME type. */
+function readContentType(settings: PikaSettingsReader): string | undefined {
+  const raw = settings.raw('contentType');
+  if (raw === true) return 'application/json';
+  if (raw === false || raw === undefined) return undefined;
+  const contentType = settings.config.string(settings.key('contentType'), { nonEmpty: true })!;
+  if (/^(true|false)$/i.test(contentType.trim())) {
+    return contentType.trim().toLowerCase() === 'true' ? 'application/json' : undefined;
+  }
+  if (!/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType.trim())) {
+    throw settings.error(
+      'contentType',
+      `expected a MIME type such as application/json (or true), got ${JSON.stringify(contentType)}.`,
+    );
+  }
+  return contentType;
 }

@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
-import type { ConfigReader, Logger } from '@broker/core';
-import { type KeyStyle, settingKey } from './key-style';
+import type { PikaSettingsReader } from '../pika-settings';
 
 /** Where to connect and as whom; the password never leaves this object except into amqplib. */
 export interface AmqpEndpoint {
@@ -32,27 +31,18 @@ const DEFAULT_PORT = { amqp: 5672, amqps: 5671 } as const;
  * `bareHostTls` says whether TLS settings outside the URL (certificate keys, Rasa's
  * environment variables) ask for TLS; it decides TLS and the default port of a bare host name.
  */
-export function resolveAmqpEndpoint(
-  reader: ConfigReader,
-  style: KeyStyle,
-  logger: Logger,
-  bareHostTls: boolean,
-): AmqpEndpoint {
-  const urlKey = settingKey('url', style);
-  const url = reader.requiredString(
-    urlKey,
+export function resolveAmqpEndpoint(settings: PikaSettingsReader, bareHostTls: boolean): AmqpEndpoint {
+  const url = settings.required(
+    'url',
     'the RabbitMQ host name (e.g. localhost) or an amqp:// / amqps:// URL (e.g. amqp://rabbit:5672/my-vhost).',
   );
-  const usernameKey = settingKey('username', style);
-  const passwordKey = settingKey('password', style);
-  const portKey = settingKey('port', style);
-  const username = reader.string(usernameKey);
-  const password = reader.string(passwordKey);
-  const port = reader.integer(portKey, { min: 1, max: 65535 });
+  const username = settings.get('username');
+  const password = settings.get('password');
+  const port = settings.get('port');
 
   const trimmed = url.trim();
   if (!trimmed.includes('://')) {
-    const hostname = parseBareHost(reader, urlKey, trimmed);
+    const hostname = parseBareHost(settings, trimmed);
     const tls = bareHostTls;
     const resolvedPort = port ?? (tls ? DEFAULT_PORT.amqps : DEFAULT_PORT.amqp);
     const user = username ?? 'guest';
@@ -73,37 +63,37 @@ export function resolveAmqpEndpoint(
   try {
     parsed = new URL(trimmed);
   } catch {
-    throw reader.error(
-      urlKey,
+    throw settings.error(
+      'url',
       'is not a valid URL; expected amqp://[user[:password]@]host[:port][/vhost][?query].',
     );
   }
   const scheme = parsed.protocol.slice(0, -1).toLowerCase();
   if (scheme !== 'amqp' && scheme !== 'amqps') {
-    throw reader.error(
-      urlKey,
+    throw settings.error(
+      'url',
       `uses the scheme "${scheme}:"; RabbitMQ URLs start with amqp:// or amqps:// (TLS), or give just the host name.`,
     );
   }
   const tls = scheme === 'amqps';
   const hostname = parsed.hostname.replace(/^\[|\]$/g, '');
-  if (!hostname) throw reader.error(urlKey, 'has no host name; expected amqp://host[:port][/vhost].');
+  if (!hostname) throw settings.error('url', 'has no host name; expected amqp://host[:port][/vhost].');
 
   const uriPort = parsed.port ? Number(parsed.port) : undefined;
   if (uriPort !== undefined && port !== undefined && uriPort !== port) {
-    warnIgnored(logger, reader, portKey, urlKey, 'port');
+    warnIgnored(settings, 'port');
   }
-  const uriUser = parsed.username ? decode(reader, urlKey, parsed.username) : undefined;
-  const uriPassword = parsed.password ? decode(reader, urlKey, parsed.password) : undefined;
+  const uriUser = parsed.username ? decode(settings, parsed.username) : undefined;
+  const uriPassword = parsed.password ? decode(settings, parsed.password) : undefined;
   if (uriUser !== undefined && username !== undefined && uriUser !== username) {
-    warnIgnored(logger, reader, usernameKey, urlKey, 'user name');
+    warnIgnored(settings, 'username', 'user name');
   }
   if (uriPassword !== undefined && password !== undefined && uriPassword !== password) {
-    warnIgnored(logger, reader, passwordKey, urlKey, 'password');
+    warnIgnored(settings, 'password');
   }
   const resolvedPort = uriPort ?? port ?? (tls ? DEFAULT_PORT.amqps : DEFAULT_PORT.amqp);
   const user = uriUser ?? username ?? 'guest';
-  const vhost = parseVhost(reader, urlKey, parsed.pathname);
+  const vhost = parseVhost(settings, parsed.pathname);
   return {
     tls,
     hostname,
@@ -111,24 +101,24 @@ export function resolveAmqpEndpoint(
     username: user,
     password: uriPassword ?? password ?? 'guest',
     vhost,
-    query: parseQuery(reader, urlKey, parsed.search),
+    query: parseQuery(settings, parsed.search),
     display: displayOf(tls, user, hostname, resolvedPort, vhost),
     fromUri: true,
   };
 }
 
-function parseBareHost(reader: ConfigReader, key: string, host: string): string {
+function parseBareHost(settings: PikaSettingsReader, host: string): string {
   if (isIP(host) === 6) return host;
   if (/^\[.*\]$/.test(host) && isIP(host.slice(1, -1)) === 6) return host.slice(1, -1);
   if (host.includes(':')) {
-    throw reader.error(
-      key,
+    throw settings.error(
+      'url',
       `"${host}" looks like host:port; give the host name alone and the port in \`port\`, or a URL such as amqp://${host}.`,
     );
   }
   if (!/^[A-Za-z0-9._-]+$/.test(host)) {
-    throw reader.error(
-      key,
+    throw settings.error(
+      'url',
       `"${host}" is not a host name; expected a host name (e.g. localhost) or an amqp:// / amqps:// URL.`,
     );
   }
@@ -136,53 +126,52 @@ function parseBareHost(reader: ConfigReader, key: string, host: string): string 
 }
 
 /** RabbitMQ's URI spec: the path is one segment (a `/` inside a vhost name is written %2F); none means `/`. */
-function parseVhost(reader: ConfigReader, key: string, pathname: string): string {
+function parseVhost(settings: PikaSettingsReader, pathname: string): string {
   if (pathname === '' || pathname === '/') return '/';
   const segment = pathname.slice(1);
   if (segment.includes('/')) {
-    throw reader.error(
-      key,
+    throw settings.error(
+      'url',
       `has the path "${pathname}", but the vhost is a single path segment; write a "/" inside a vhost name as %2F.`,
     );
   }
-  return decode(reader, key, segment);
+  return decode(settings, segment);
 }
 
-function parseQuery(reader: ConfigReader, key: string, search: string): Map<string, string> {
+function parseQuery(settings: PikaSettingsReader, search: string): Map<string, string> {
   const query = new Map<string, string>();
   if (!search) return query;
   for (const part of search.slice(1).split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const name = decode(reader, key, (eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' '));
-    const value = decode(reader, key, (eq < 0 ? '' : part.slice(eq + 1)).replace(/\+/g, ' '));
+    const name = decode(settings, (eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' '));
+    const value = decode(settings, (eq < 0 ? '' : part.slice(eq + 1)).replace(/\+/g, ' '));
     // The first value wins, as in amqplib and pika.
     if (!query.has(name)) query.set(name, value);
   }
   return query;
 }
 
-function decode(reader: ConfigReader, key: string, value: string): string {
+function decode(settings: PikaSettingsReader, value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
-    throw reader.error(
-      key,
+    throw settings.error(
+      'url',
       'contains a malformed %-escape; percent-encode reserved characters (e.g. @ as %40).',
     );
   }
 }
 
 function warnIgnored(
-  logger: Logger,
-  reader: ConfigReader,
-  ignored: string,
-  urlKey: string,
-  what: string,
+  settings: PikaSettingsReader,
+  ignored: 'port' | 'username' | 'password',
+  what: string = ignored,
 ): void {
-  logger.warn(
-    { ignored: reader.keyName(ignored), url: reader.keyName(urlKey) },
-    `${reader.keyName(ignored)} is ignored: the ${what} in ${reader.keyName(urlKey)} differs from it and the URL wins; remove one of them`,
+  const [key, url] = [settings.keyName(ignored), settings.keyName('url')];
+  settings.logger.warn(
+    { ignored: key, url },
+    `${key} is ignored: the ${what} in ${url} differs from it and the URL wins; remove one of them`,
   );
 }
 

@@ -1,6 +1,5 @@
-import type { ConfigReader, Logger } from '@broker/core';
+import type { PikaSettingsReader } from '../pika-settings';
 import { type AmqpEndpoint, resolveAmqpEndpoint } from './amqp-endpoint';
-import { type KeyStyle, settingKey } from './key-style';
 import { resolveTlsSettings, type TlsSettings, tlsRequestedOutsideUri } from './tls-settings';
 
 /** Everything needed to open one AMQP connection. */
@@ -37,22 +36,20 @@ const KNOWN_QUERY = new Set([
 
 /** Reads the connection part of the settings (shared by the broker and the message source). */
 export function readConnectionSettings(
-  reader: ConfigReader,
-  style: KeyStyle,
-  logger: Logger,
+  settings: PikaSettingsReader,
   defaults: { connectionName: string },
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ConnectionSettings {
-  const endpoint = resolveAmqpEndpoint(reader, style, logger, tlsRequestedOutsideUri(reader, style, env));
-  const tls = resolveTlsSettings(reader, style, endpoint, env, logger);
-  const urlKey = settingKey('url', style);
+  const endpoint = resolveAmqpEndpoint(settings, tlsRequestedOutsideUri(settings, env));
+  const tls = resolveTlsSettings(settings, endpoint, env);
+  const logger = settings.logger;
   const queryInt = (name: string, min: number, max: number): number | undefined => {
     const raw = endpoint.query.get(name);
     if (raw === undefined) return undefined;
     const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (!(value >= min && value <= max)) {
-      throw reader.error(
-        urlKey,
+      throw settings.error(
+        'url',
         `the query parameter ${name}=${JSON.stringify(raw)} must be an integer between ${min} and ${max}.`,
       );
     }
@@ -62,13 +59,11 @@ export function readConnectionSettings(
   if (unknown.length > 0) {
     logger.warn(
       { parameters: unknown, url: endpoint.display },
-      `${reader.keyName(urlKey)} has query parameter(s) ${unknown.join(', ')} that are ignored; known: ${[...KNOWN_QUERY].join(', ')}`,
+      `${settings.keyName('url')} has query parameter(s) ${unknown.join(', ')} that are ignored; known: ${[...KNOWN_QUERY].join(', ')}`,
     );
   }
   const heartbeatSeconds =
-    reader.integer(settingKey('heartbeat', style), { min: 0, max: 65535 }) ??
-    queryInt('heartbeat', 0, 65535) ??
-    DEFAULT_HEARTBEAT_SECONDS;
+    settings.get('heartbeat') ?? queryInt('heartbeat', 0, 65535) ?? DEFAULT_HEARTBEAT_SECONDS;
   if (heartbeatSeconds === 0) {
     logger.warn(
       { url: endpoint.display },

@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { ConfigError, type ConfigReader, type Logger, TlsError } from '@broker/core';
+import { ConfigError, TlsError } from '@broker/core';
+import type { PikaSettingsReader } from '../pika-settings';
 import type { AmqpEndpoint } from './amqp-endpoint';
-import { type KeyStyle, settingKey } from './key-style';
 
 /** What tls.connect gets (besides host and port). */
 export interface TlsSettings {
@@ -29,14 +29,14 @@ export const TLS_ENV = {
   passphrase: 'RABBITMQ_SSL_KEY_PASSWORD',
 } as const;
 
-const FILE_KEYS = ['ssl_cafile', 'ssl_certfile', 'ssl_keyfile'] as const;
-const ALL_KEYS = [...FILE_KEYS, 'ssl_check_hostname', 'ssl_servername'] as const;
+const FILE_KEYS = ['sslCafile', 'sslCertfile', 'sslKeyfile'] as const;
+const ALL_KEYS = [...FILE_KEYS, 'sslCheckHostname', 'sslServername'] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** True when certificate keys or Rasa's client-certificate variables ask for TLS on a bare host name. */
-export function tlsRequestedOutsideUri(reader: ConfigReader, style: KeyStyle, env: Env): boolean {
-  const fileKeyGiven = FILE_KEYS.some((key) => reader.has(settingKey(key, style)));
+export function tlsRequestedOutsideUri(settings: PikaSettingsReader, env: Env): boolean {
+  const fileKeyGiven = FILE_KEYS.some((name) => settings.has(name));
   return fileKeyGiven || Boolean(env[TLS_ENV.cert] && env[TLS_ENV.key]);
 }
 
@@ -48,40 +48,36 @@ export function tlsRequestedOutsideUri(reader: ConfigReader, style: KeyStyle, en
  * missing or mismatched file is a configuration error at start-up, not a retry loop.
  */
 export function resolveTlsSettings(
-  reader: ConfigReader,
-  style: KeyStyle,
+  settings: PikaSettingsReader,
   endpoint: AmqpEndpoint,
   env: Env,
-  logger: Logger,
 ): TlsSettings | undefined {
-  const key = (name: (typeof ALL_KEYS)[number]) => settingKey(name, style);
   if (!endpoint.tls) {
-    const given = ALL_KEYS.find((name) => reader.has(key(name)));
+    const given = ALL_KEYS.find((name) => settings.has(name));
     if (given) {
       const why = endpoint.fromUri
-        ? `${reader.keyName(settingKey('url', style))} is a plain amqp:// URL; use amqps:// to connect with TLS.`
-        : `TLS is off: also give ${key('ssl_cafile')} (or a client certificate), or use an amqps:// URL.`;
-      throw reader.error(key(given), `is a TLS setting, but ${why}`);
+        ? `${settings.keyName('url')} is a plain amqp:// URL; use amqps:// to connect with TLS.`
+        : `TLS is off: also give ${settings.key('sslCafile')} (or a client certificate), or use an amqps:// URL.`;
+      throw settings.error(given, `is a TLS setting, but ${why}`);
     }
     if (env[TLS_ENV.cert] || env[TLS_ENV.key] || env[TLS_ENV.ca]) {
-      logger.warn(
+      settings.logger.warn(
         { variables: Object.values(TLS_ENV).filter((name) => env[name]) },
-        `RabbitMQ TLS environment variables are set but ignored: ${reader.keyName(settingKey('url', style))} is a plain amqp:// URL`,
+        `RabbitMQ TLS environment variables are set but ignored: ${settings.keyName('url')} is a plain amqp:// URL`,
       );
     }
     return undefined;
   }
 
   const query = endpoint.query;
-  const urlLabel = `the query of ${reader.keyName(settingKey('url', style))}`;
+  const urlLabel = `the query of ${settings.keyName('url')}`;
   const pick = (
-    yamlKey: (typeof FILE_KEYS)[number],
+    name: (typeof FILE_KEYS)[number],
     queryNames: string[],
     envName: string,
-  ): { path: string; origin: string; fromKey: string | undefined } | undefined => {
-    const fromKey = reader.string(key(yamlKey), { nonEmpty: true });
-    if (fromKey !== undefined)
-      return { path: fromKey, origin: reader.keyName(key(yamlKey)), fromKey: key(yamlKey) };
+  ): PemSource | undefined => {
+    const fromKey = settings.get(name);
+    if (fromKey !== undefined) return { path: fromKey, origin: settings.keyName(name), fromKey: name };
     for (const name of queryNames) {
       const value = query.get(name);
       if (value) return { path: value, origin: `${name} in ${urlLabel}`, fromKey: undefined };
@@ -91,15 +87,17 @@ export function resolveTlsSettings(
     return undefined;
   };
 
-  const caFile = pick('ssl_cafile', ['cacertfile', 'cafile'], TLS_ENV.ca);
-  const certFile = pick('ssl_certfile', ['certfile'], TLS_ENV.cert);
-  const keyFile = pick('ssl_keyfile', ['keyfile'], TLS_ENV.key);
+  const caFile = pick('sslCafile', ['cacertfile', 'cafile'], TLS_ENV.ca);
+  const certFile = pick('sslCertfile', ['certfile'], TLS_ENV.cert);
+  const keyFile = pick('sslKeyfile', ['keyfile'], TLS_ENV.key);
   if (Boolean(certFile) !== Boolean(keyFile)) {
     const [have, missing] = certFile
-      ? ([certFile, 'ssl_keyfile'] as const)
-      : ([keyFile!, 'ssl_certfile'] as const);
-    const message = `a client certificate needs both its certificate and its private key: ${have.origin} is set, but no ${key(missing)} was given (nor ${missing === 'ssl_keyfile' ? TLS_ENV.key : TLS_ENV.cert}).`;
-    throw have.fromKey ? reader.error(have.fromKey, message) : new ConfigError(message, { key: have.origin });
+      ? ([certFile, 'sslKeyfile'] as const)
+      : ([keyFile!, 'sslCertfile'] as const);
+    const message = `a client certificate needs both its certificate and its private key: ${have.origin} is set, but no ${settings.key(missing)} was given (nor ${missing === 'sslKeyfile' ? TLS_ENV.key : TLS_ENV.cert}).`;
+    throw have.fromKey
+      ? settings.error(have.fromKey, message)
+      : new ConfigError(message, { key: have.origin });
   }
 
   const verify = query.get('verify');
@@ -109,20 +107,19 @@ export function resolveTlsSettings(
     (noVerify !== undefined && noVerify !== '0' && noVerify.toLowerCase() !== 'false')
   );
   if (!rejectUnauthorized) {
-    logger.warn(
+    settings.logger.warn(
       { url: endpoint.display },
       `TLS certificate verification is OFF for ${endpoint.display} (${urlLabel} asks for it); anyone on the path can impersonate the broker`,
     );
   }
-  const checkHostname = reader.boolean(key('ssl_check_hostname')) ?? true;
+  const checkHostname = settings.get('sslCheckHostname');
   const sni = query.get('server_name_indication');
-  const servername =
-    reader.string(key('ssl_servername'), { nonEmpty: true }) ?? (sni && sni !== 'disable' ? sni : undefined);
+  const servername = settings.get('sslServername') ?? (sni && sni !== 'disable' ? sni : undefined);
 
-  const settings: TlsSettings = {
-    ca: caFile && readPem(reader, caFile),
-    cert: certFile && readPem(reader, certFile),
-    key: keyFile && readPem(reader, keyFile),
+  const tls: TlsSettings = {
+    ca: caFile && readPem(settings, caFile),
+    cert: certFile && readPem(settings, certFile),
+    key: keyFile && readPem(settings, keyFile),
     passphrase: env[TLS_ENV.passphrase] || undefined,
     rejectUnauthorized,
     checkHostname,
@@ -133,20 +130,24 @@ export function resolveTlsSettings(
       ...(keyFile ? { key: keyFile.origin } : {}),
     },
   };
-  checkUsable(settings);
-  return settings;
+  checkUsable(tls);
+  return tls;
 }
 
-function readPem(
-  reader: ConfigReader,
-  source: { path: string; origin: string; fromKey: string | undefined },
-): Buffer {
+/** Where a PEM file's path came from: a setting (`fromKey`), the URL query or an environment variable. */
+interface PemSource {
+  path: string;
+  origin: string;
+  fromKey: (typeof FILE_KEYS)[number] | undefined;
+}
+
+function readPem(settings: PikaSettingsReader, source: PemSource): Buffer {
   try {
     return readFileSync(source.path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     const message = `cannot read the file ${JSON.stringify(source.path)} (${reason}); give the path of a PEM file readable by this process.`;
-    if (source.fromKey) throw reader.error(source.fromKey, message, error);
+    if (source.fromKey) throw settings.error(source.fromKey, message, error);
     throw new ConfigError(`${source.origin}: ${message}`, { key: source.origin, cause: error });
   }
 }

@@ -3,17 +3,18 @@ import {
   BrokerClosedError,
   BrokerError,
   ConfigError,
-  ConfigReader,
   type ConsumeOptions,
   childLogger,
   type EndpointConfig,
   type Logger,
   type MessageSource,
   retryDelay,
+  SettingsReader,
   type SourceMessage,
 } from '@broker/core';
 import { CancellableDelay } from '../connection/cancellable-delay';
 import { classifyAmqpError } from '../connection/classify-amqp-error';
+import { PIKA_SETTINGS } from '../pika-settings';
 import { ConsumerSession } from './consumer-session';
 import { type PikaSourceSettings, readSourceSettings } from './read-source-settings';
 
@@ -55,7 +56,6 @@ export interface PikaMessageSourceOptions {
   logger?: Logger;
 }
 
-const resolvedSettings = new WeakMap<object, PikaSourceSettings>();
 const SOURCE_ONLY_OPTIONS = ['queue', 'deadLetter', 'exclusiveQueue', 'stopTimeoutMs', 'logger'];
 const STABLE_SESSION_MS = 10_000;
 const RECONNECT_INITIAL_MS = 100;
@@ -76,17 +76,13 @@ export class PikaMessageSource implements MessageSource {
   private running: Promise<void> | undefined;
   private closed = false;
 
-  constructor(options: PikaMessageSourceOptions) {
+  constructor(options: PikaMessageSourceOptions);
+  /** @hidden `fromEndpointConfig` hands over the settings it read from the section (not public API). */
+  constructor(options: PikaMessageSourceOptions, settings: PikaSourceSettings);
+  constructor(options: PikaMessageSourceOptions, read?: PikaSourceSettings) {
     this.logger = childLogger(options.logger, { source: 'pika' });
-    let settings = resolvedSettings.get(options);
-    if (!settings) {
-      const values: Record<string, unknown> = { ...options };
-      for (const key of SOURCE_ONLY_OPTIONS) delete values[key];
-      const reader = new ConfigReader(values, { prefix: 'PikaMessageSource options', logger: this.logger });
-      settings = readSourceSettings(reader, 'code', this.logger, options);
-      reader.warnUnknown('PikaMessageSource');
-    }
-    this.settings = settings;
+    this.settings = read ?? readOptions(options, this.logger);
+    const settings = this.settings;
     const stopTimeout = options.stopTimeoutMs ?? 30_000;
     if (!Number.isFinite(stopTimeout) || stopTimeout < 0) {
       throw new ConfigError(
@@ -118,18 +114,13 @@ export class PikaMessageSource implements MessageSource {
   ): PikaMessageSource {
     const logger = childLogger(options.logger, { source: 'pika' });
     const config = asEndpointConfig(section);
-    const reader = new ConfigReader(
-      { url: config.url, ...config.kwargs },
-      { prefix: config.section, file: config.file, logger },
-    );
-    const settings = readSourceSettings(reader, 'yaml', logger, options);
+    const reader = SettingsReader.ofSection(PIKA_SETTINGS, config, logger);
+    const settings = readSourceSettings(reader, options);
     reader.warnUnknown('The pika message source');
-    const sourceOptions: PikaMessageSourceOptions = {
-      host: settings.connection.endpoint.display,
-      logger: options.logger,
-    };
-    resolvedSettings.set(sourceOptions, settings);
-    return new PikaMessageSource(sourceOptions);
+    return new PikaMessageSource(
+      { host: settings.connection.endpoint.display, logger: options.logger },
+      settings,
+    );
   }
 
   /** The queue being consumed; empty for an exclusive queue (RabbitMQ names it on each connection). */
@@ -228,4 +219,14 @@ export class PikaMessageSource implements MessageSource {
       maxMs: this.settings.maxReconnectDelayMs,
     });
   }
+}
+
+/** Settings of `new PikaMessageSource(options)`: the section's settings, and what to consume. */
+function readOptions(options: PikaMessageSourceOptions, logger: Logger): PikaSourceSettings {
+  const values: Record<string, unknown> = { ...options };
+  for (const key of SOURCE_ONLY_OPTIONS) delete values[key];
+  const reader = SettingsReader.ofOptions(PIKA_SETTINGS, values, 'PikaMessageSource options', logger);
+  const settings = readSourceSettings(reader, options);
+  reader.warnUnknown('PikaMessageSource');
+  return settings;
 }

@@ -1,6 +1,6 @@
-import { ConfigError, type ConfigReader, type Logger } from '@broker/core';
+import { ConfigError } from '@broker/core';
 import { type ConnectionSettings, readConnectionSettings } from '../connection/connection-settings';
-import { type KeyStyle, settingKey } from '../connection/key-style';
+import type { PikaSettingsReader } from '../pika-settings';
 import { readTopologySettings, type TopologySettings } from '../topology';
 
 /** What PikaMessageSource needs: where to connect, what to declare and consume, where dead letters go. */
@@ -23,17 +23,17 @@ export interface PikaSourceSettings {
 
 /** Publishing-only keys of the same endpoints section: accepted silently, they mean nothing to a consumer. */
 const PUBLISHER_KEYS = [
-  'connection_attempts',
-  'should_keep_unpublished_messages',
-  'raise_on_failure',
+  'connectionAttempts',
+  'shouldKeepUnpublishedMessages',
+  'raiseOnFailure',
   'startup',
-  'buffer_max_events',
-  'buffer_max_bytes',
-  'buffer_overflow',
-  'confirm_window',
-  'content_type',
-  'message_id',
-];
+  'bufferMaxEvents',
+  'bufferMaxBytes',
+  'bufferOverflow',
+  'confirmWindow',
+  'contentType',
+  'messageId',
+] as const;
 
 /**
  * Reads the same endpoints section (or options) as the broker: the connection, `exchange_name`,
@@ -42,22 +42,17 @@ const PUBLISHER_KEYS = [
  * With `exclusiveQueue`, only the exchange is declared and the queue is one of our own.
  */
 export function readSourceSettings(
-  reader: ConfigReader,
-  style: KeyStyle,
-  logger: Logger,
+  settings: PikaSettingsReader,
   choice: {
     queue?: string | undefined;
     deadLetter?: string | undefined;
     exclusiveQueue?: boolean | undefined;
   },
 ): PikaSourceSettings {
-  const connection = readConnectionSettings(reader, style, logger, {
-    connectionName: '@broker/pika consumer',
-  });
-  const declared = readTopologySettings(reader, style, logger);
-  for (const key of PUBLISHER_KEYS) reader.raw(settingKey(key, style));
-  const retryDelay = reader.number(settingKey('retry_delay_in_seconds', style), { min: 0, max: 3600 }) ?? 5;
-  const maxReconnectDelayMs = Math.max(retryDelay * 1000, 1000);
+  const connection = readConnectionSettings(settings, { connectionName: '@broker/pika consumer' });
+  const declared = readTopologySettings(settings);
+  settings.accept(PUBLISHER_KEYS);
+  const maxReconnectDelayMs = Math.max(settings.get('retryDelayInSeconds') * 1000, 1000);
   if (choice.exclusiveQueue) {
     if (choice.queue?.trim() || choice.deadLetter?.trim()) {
       throw new ConfigError(
@@ -77,10 +72,7 @@ export function readSourceSettings(
   const queue = choice.queue?.trim() || declared.queues[0]!;
   const deadLetterQueue = choice.deadLetter?.trim() || `${queue}.dead-letter`;
   if (deadLetterQueue === queue) {
-    throw reader.error(
-      settingKey('queues', style),
-      `the dead-letter queue cannot be the consumed queue (${queue}).`,
-    );
+    throw settings.error('queues', `the dead-letter queue cannot be the consumed queue (${queue}).`);
   }
   return {
     connection,
