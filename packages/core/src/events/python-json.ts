@@ -164,12 +164,22 @@ function encodeMember(key: string, value: unknown, path: PathSegments): string {
 }
 
 /**
- * One top-level member of an object being written as `json.dumps` writes it: `"key": value`, or
- * '' when the member is left out. For writers that choose the members and their order
- * themselves. Throws NonFiniteNumberError for NaN/Infinity.
+ * An object written member by member, for writers that choose the members and their order
+ * themselves: `add` writes `"key": value` (or nothing where json.dumps would not write the
+ * member), `text` closes the object. Throws NonFiniteNumberError for NaN/Infinity.
  */
-export function toPythonJsonMember(key: string, value: unknown): string {
-  return encodeMember(key, value, []);
+export class PythonJsonObject {
+  private members = '';
+  private readonly path: PathSegments = [];
+
+  add(key: string, value: unknown): void {
+    const member = encodeMember(key, value, this.path);
+    if (member !== '') this.members = this.members === '' ? member : `${this.members}, ${member}`;
+  }
+
+  text(): string {
+    return `{${this.members}}`;
+  }
 }
 
 /** `json.dumps(value)` as Python writes it. Throws NonFiniteNumberError for NaN/Infinity. */

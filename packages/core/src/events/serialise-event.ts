@@ -3,7 +3,7 @@ import { COMMON_KEYS, EVENT_SPECS, type EventSpec } from './event-schema';
 import type { ParsedEvent } from './event-types';
 import { describeValue, isPlainObject } from './field-checks';
 import { findEventProblems } from './parse-event';
-import { NonFiniteNumberError, toPythonJsonMember } from './python-json';
+import { NonFiniteNumberError, PythonJsonObject } from './python-json';
 
 export interface SerialiseEventOptions {
   /**
@@ -42,6 +42,9 @@ function writeOrderOf(spec: EventSpec | undefined, writtenType: unknown): WriteO
   writeOrders.set(spec, order);
   return order;
 }
+
+const isEnumerable = (value: object, key: string): boolean =>
+  Object.prototype.propertyIsEnumerable.call(value, key);
 
 const isEmptyObject = (value: unknown): boolean => isPlainObject(value) && Object.keys(value).length === 0;
 
@@ -141,47 +144,41 @@ function checkEvent(event: ParsedEvent): void {
 }
 
 /**
- * The body's members as JSON text, written straight from the fields without building the ordered
- * object. A `sender_id` among the event's own keys is either the body's conversation id
- * (`ownSenderId`: left out here) or an extra key, which ends up where spreading the ordered
- * fields next to `sender_id` put it.
+ * The body as JSON text, written straight from the fields without building the ordered object.
+ * A `sender_id` among the event's own keys is either the body's conversation id (`ownSenderId`:
+ * left out here) or an extra key, which ends up where spreading the ordered fields next to
+ * `sender_id` put it: its value first, or its place with the id last.
  */
 class EventJsonWriter implements FieldSink {
-  private members = '';
-  private senderIdValue: unknown;
+  private readonly json = new PythonJsonObject();
   private senderIdWritten = false;
 
   constructor(
+    event: ParsedEvent,
     private readonly senderId: string,
     private readonly position: 'first' | 'last',
     private readonly ownSenderId: boolean,
   ) {
-    this.senderIdValue = senderId;
+    if (position === 'last') return;
+    const extra =
+      !ownSenderId && isEnumerable(event, 'sender_id')
+        ? (event as Record<string, unknown>).sender_id
+        : undefined;
+    this.json.add('sender_id', extra === undefined ? senderId : extra);
   }
 
   field(key: string, value: unknown): void {
-    if (key !== 'sender_id') this.append(toPythonJsonMember(key, value));
-    else if (this.ownSenderId) return;
-    // An extra `sender_id` keeps its value in first place, or its place with the id last.
-    else if (this.position === 'first') this.senderIdValue = value;
+    if (key !== 'sender_id') this.json.add(key, value);
+    else if (this.ownSenderId || this.position === 'first') return;
     else {
       this.senderIdWritten = true;
-      this.append(toPythonJsonMember(key, this.senderId));
+      this.json.add(key, this.senderId);
     }
   }
 
   text(): string {
-    if (this.position === 'first') {
-      const first = toPythonJsonMember('sender_id', this.senderIdValue);
-      if (first === '' || this.members === '') return `{${first}${this.members}}`;
-      return `{${first}, ${this.members}}`;
-    }
-    if (!this.senderIdWritten) this.append(toPythonJsonMember('sender_id', this.senderId));
-    return `{${this.members}}`;
-  }
-
-  private append(member: string): void {
-    if (member !== '') this.members = this.members === '' ? member : `${this.members}, ${member}`;
+    if (this.position === 'last' && !this.senderIdWritten) this.json.add('sender_id', this.senderId);
+    return this.json.text();
   }
 }
 
@@ -191,7 +188,7 @@ function writeEventJson(
   position: 'first' | 'last',
   ownSenderId: boolean,
 ): string {
-  const writer = new EventJsonWriter(senderId, position, ownSenderId);
+  const writer = new EventJsonWriter(event, senderId, position, ownSenderId);
   try {
     writeOrderedFields(event, writer);
     return writer.text();
