@@ -14,6 +14,7 @@ export { compareAtFixedRates, rateSettings } from './fixed-rate-comparisons';
 export { formatWithBiome } from './format-generated';
 export type { Percentiles } from './latency-recorder';
 export { LatencyRecorder } from './latency-recorder';
+export { compareObjectPublishing } from './object-publishing';
 export type { PublisherSide } from './publisher-runs';
 export { measureEndToEnd, measureThroughput } from './publisher-runs';
 export { runPythonAnchor } from './python-anchor';

@@ -22,6 +22,7 @@ import {
   childTask,
   closedLoopLength,
   compareAtFixedRates,
+  compareObjectPublishing,
   installedVersion,
   meanBodyBytes,
   measureEndToEnd,
@@ -108,7 +109,6 @@ async function main(): Promise<void> {
   const pairs = positiveInteger('pairs', args.pairs, quick ? 1 : 5);
   const window = positiveInteger('window', args.window, 5000);
   const pythonEvents = positiveInteger('python-events', args['python-events'], quick ? 1000 : 20_000);
-  const rate = rateSettings(args, quick);
   const brokers = (
     args.brokers ??
     process.env.KAFKA_BROKERS ??
@@ -117,6 +117,8 @@ async function main(): Promise<void> {
   const out = resolve(args.out ?? join(here, '..', '.bench', 'publish-bench.json'));
   const objectsOnly = args['objects-only'] === true;
   const withPython = args['no-python'] !== true && !objectsOnly;
+  // --objects-only: no fixed-rate runs either.
+  const rate = { ...rateSettings(args, quick), ...(objectsOnly ? { rates: [] } : {}) };
 
   const suite = beginSuite('kafka-publish', 'Kafka: KafkaEventBroker vs raw kafkajs vs kafka-python', quick);
   suite.versions.kafkajs = installedVersion('kafkajs', resolve(here, '..'));
@@ -201,53 +203,37 @@ async function main(): Promise<void> {
     printComparison(suite.comparisons.at(-1)!);
   }
 
-  const objectRuns = await runAlternatingPairs<RunMeasurement, NodeSide>({
-    sides: ['kafka', 'kafkajs'],
-    pairs,
-    run: (side) => nodeRun(side, 'objects'),
-    onRun: (side, pair, run) => printRun(`${SIDES[side]} (event objects)`, pair, run.eventsPerSecond),
-  });
   suite.comparisons.push(
-    buildComparison({
-      id: 'throughput-objects',
+    await compareObjectPublishing({
+      pairs,
+      ours: { id: 'kafka', label: SIDES.kafka },
+      raw: { id: 'kafkajs', label: SIDES.kafkajs },
       title: 'Publish throughput from event objects, acks all',
-      method:
-        `${method} Events are published as the objects a tracker store publishes (\`{sender_id, ...event}\`, ` +
-        "built for each publish): KafkaEventBroker writes them in Rasa's format, raw kafkajs sends " +
-        '`JSON.stringify` of the same objects.',
-      sides: [
-        { id: 'kafka', label: SIDES.kafka },
-        { id: 'kafkajs', label: `${SIDES.kafkajs} + JSON.stringify` },
-      ],
-      runs: objectRuns,
-      ours: 'kafka',
-      raw: 'kafkajs',
+      method,
+      run: (side) => nodeRun(side as NodeSide, 'objects'),
     }),
   );
-  printComparison(suite.comparisons.at(-1)!);
 
-  if (!objectsOnly) {
-    suite.comparisons.push(
-      ...(await compareAtFixedRates({
-        settings: rate,
-        pairs,
-        ours: { id: 'kafka', label: SIDES.kafka },
-        raw: { id: 'kafkajs', label: SIDES.kafkajs },
-        consumer: 'a kafkajs consumer',
-        run: (side, perSecond, count, rateWarmup) =>
-          runInChild<RunMeasurement>(script, {
-            mode: 'end-to-end',
-            side: side as NodeSide,
-            brokers,
-            events: count,
-            warmup: rateWarmup,
-            window,
-            bodies: 'text',
-            rate: perSecond,
-          } satisfies RunTask),
-      })),
-    );
-  }
+  suite.comparisons.push(
+    ...(await compareAtFixedRates({
+      settings: rate,
+      pairs,
+      ours: { id: 'kafka', label: SIDES.kafka },
+      raw: { id: 'kafkajs', label: SIDES.kafkajs },
+      consumer: 'a kafkajs consumer',
+      run: (side, perSecond, count, rateWarmup) =>
+        runInChild<RunMeasurement>(script, {
+          mode: 'end-to-end',
+          side: side as NodeSide,
+          brokers,
+          events: count,
+          warmup: rateWarmup,
+          window,
+          bodies: 'text',
+          rate: perSecond,
+        } satisfies RunTask),
+    })),
+  );
   writeSuiteResult(out, suite);
   console.log(`\nresults written to ${out}`);
 }

@@ -24,6 +24,7 @@ import {
   childTask,
   closedLoopLength,
   compareAtFixedRates,
+  compareObjectPublishing,
   installedVersion,
   meanBodyBytes,
   measureEndToEnd,
@@ -115,11 +116,12 @@ async function main(): Promise<void> {
     args['python-blocking-events'],
     quick ? 200 : 3000,
   );
-  const rate = rateSettings(args, quick);
   const url = args.url ?? process.env.RABBITMQ_URL ?? (await requireRabbitMq('main')).url;
   const out = resolve(args.out ?? join(here, '..', '.bench', 'publish-bench.json'));
   const objectsOnly = args['objects-only'] === true;
   const withPython = args['no-python'] !== true && !objectsOnly;
+  // --objects-only: no fixed-rate runs either.
+  const rate = { ...rateSettings(args, quick), ...(objectsOnly ? { rates: [] } : {}) };
 
   const suite = beginSuite(
     'rabbitmq-publish',
@@ -207,54 +209,39 @@ async function main(): Promise<void> {
     printComparison(suite.comparisons.at(-1)!);
   }
 
-  const objectRuns = await runAlternatingPairs<RunMeasurement, NodeSide>({
-    sides: ['pika', 'amqplib'],
-    pairs,
-    run: (side) => nodeRun(side, 'objects'),
-    onRun: (side, pair, run) => printRun(`${SIDES[side]} (event objects)`, pair, run.eventsPerSecond),
-  });
   suite.comparisons.push(
-    buildComparison({
-      id: 'throughput-objects',
+    await compareObjectPublishing({
+      pairs,
+      ours: { id: 'pika', label: SIDES.pika },
+      raw: { id: 'amqplib', label: SIDES.amqplib },
       title: 'Publish throughput from event objects, persistent messages with publisher confirms',
       method:
-        `Closed loop: at most ${window} events unconfirmed; ${events} events per run after a warm-up; counted when ` +
-        'RabbitMQ confirmed them. Events are published as the objects a tracker store publishes ' +
-        "(`{sender_id, ...event}`, built for each publish): PikaEventBroker writes them in Rasa's format, raw " +
-        'amqplib sends `JSON.stringify` of the same objects. Latency is publish to confirm.',
-      sides: [
-        { id: 'pika', label: SIDES.pika },
-        { id: 'amqplib', label: `${SIDES.amqplib} + JSON.stringify` },
-      ],
-      runs: objectRuns,
-      ours: 'pika',
-      raw: 'amqplib',
+        `Closed loop: at most ${window} events unconfirmed; ${events} events per run after a warm-up; counted ` +
+        'when RabbitMQ confirmed them. Latency is publish to confirm.',
+      run: (side) => nodeRun(side as NodeSide, 'objects'),
     }),
   );
-  printComparison(suite.comparisons.at(-1)!);
 
-  if (!objectsOnly) {
-    suite.comparisons.push(
-      ...(await compareAtFixedRates({
-        settings: rate,
-        pairs,
-        ours: { id: 'pika', label: SIDES.pika },
-        raw: { id: 'amqplib', label: SIDES.amqplib },
-        consumer: 'an amqplib consumer',
-        run: (side, perSecond, count, rateWarmup) =>
-          runInChild<RunMeasurement>(script, {
-            mode: 'end-to-end',
-            side: side as NodeSide,
-            url,
-            events: count,
-            warmup: rateWarmup,
-            window,
-            bodies: 'text',
-            rate: perSecond,
-          } satisfies RunTask),
-      })),
-    );
-  }
+  suite.comparisons.push(
+    ...(await compareAtFixedRates({
+      settings: rate,
+      pairs,
+      ours: { id: 'pika', label: SIDES.pika },
+      raw: { id: 'amqplib', label: SIDES.amqplib },
+      consumer: 'an amqplib consumer',
+      run: (side, perSecond, count, rateWarmup) =>
+        runInChild<RunMeasurement>(script, {
+          mode: 'end-to-end',
+          side: side as NodeSide,
+          url,
+          events: count,
+          warmup: rateWarmup,
+          window,
+          bodies: 'text',
+          rate: perSecond,
+        } satisfies RunTask),
+    })),
+  );
   writeSuiteResult(out, suite);
   console.log(`\nresults written to ${out}`);
 }
