@@ -104,29 +104,37 @@ function generator(seed: number) {
 describe('the Rasa-format serialiser fast paths write the bytes the straightforward serialiser wrote', () => {
   it('formats random doubles of every magnitude exactly as before', () => {
     const { float } = generator(1);
-    for (let i = 0; i < 200_000; i++) {
+    const differing: string[] = [];
+    for (let i = 0; i < 100_000; i++) {
       const value = float();
-      expect(pythonFloat(value), String(value)).toBe(referenceFloat(value));
+      if (pythonFloat(value) !== referenceFloat(value)) differing.push(String(value));
     }
+    expect(differing).toEqual([]);
   });
+
+  /** Compares without an `expect` per event (thousands of them are slow); a difference shows as a diff. */
+  function same(actual: string, expected: string): void {
+    if (actual !== expected) expect(actual).toBe(expected);
+  }
 
   it.each([1, 2, 3, 4, 5])('writes random events (seed %i), sender_id first and last, as before', (seed) => {
     const { event } = generator(seed);
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < 1000; i++) {
       const generated = event() as unknown as ParsedEvent;
       for (const position of ['first', 'last'] as const) {
-        expect(
+        same(
           serialiseEvent('conversation "1" é', generated, { trusted: true, senderIdPosition: position }),
-        ).toBe(referenceSerialise('conversation "1" é', generated, position));
+          referenceSerialise('conversation "1" é', generated, position),
+        );
       }
-      expect(JSON.stringify(orderEventFields(generated))).toBe(JSON.stringify(referenceOrder(generated)));
+      same(JSON.stringify(orderEventFields(generated)), JSON.stringify(referenceOrder(generated)));
     }
   });
 
   it('publishes objects carrying sender_id exactly as serialiseEvent writes them', () => {
     const { event } = generator(6);
     let valid = 0;
-    for (const generated of [...SAMPLE_EVENTS, ...Array.from({ length: 3000 }, event)]) {
+    for (const generated of [...SAMPLE_EVENTS, ...Array.from({ length: 2000 }, event)]) {
       const { sender_id: _ignored, ...withoutSenderId } = generated as Record<string, unknown>;
       if (findEventProblems(withoutSenderId).length > 0) continue;
       valid++;
@@ -135,19 +143,23 @@ describe('the Rasa-format serialiser fast paths write the bytes the straightforw
         withoutSenderId as unknown as ParsedEvent,
         'first',
       );
-      expect(encodeEventBody({ ...withoutSenderId, sender_id: 'conversation-1' } as never)).toEqual({
-        senderId: 'conversation-1',
-        body: expected,
-      });
+      const encoded = encodeEventBody({ ...withoutSenderId, sender_id: 'conversation-1' } as never);
+      same(encoded.senderId, 'conversation-1');
+      same(encoded.body, expected);
       // A class instance takes the copying way, with the same result.
       const instance = Object.assign(new (class Body {})(), withoutSenderId, { sender_id: 'conversation-1' });
-      expect(encodeEventBody(instance as never).body).toBe(expected);
+      same(encodeEventBody(instance as never).body, expected);
     }
-    expect(valid).toBeGreaterThan(500);
+    expect(valid).toBeGreaterThan(300);
   });
 
   it('still names where a NaN or Infinity sits, through lists and toJSON()', () => {
     const nested = { a: [1, { toJSON: () => ({ b: [Number.POSITIVE_INFINITY] }) }] };
     expect(() => toPythonJson(nested)).toThrow('a[1].b[0] is not a finite number');
+  });
+
+  it('writes the holes of a sparse array as null, as Python writes None (it used to write invalid JSON)', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
+    expect(toPythonJson({ value: [1, , 3] })).toBe('{"value": [1, null, 3]}');
   });
 });
