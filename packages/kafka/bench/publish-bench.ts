@@ -68,7 +68,7 @@ const SIDES = {
 } as const;
 
 async function runTask(task: RunTask): Promise<RunMeasurement> {
-  const events = rasaCorpus(task.warmup + task.events);
+  const events = rasaCorpus(task.warmup + task.events, 100, task.bodies === 'objects');
   return withBenchTopic(task.brokers, (topic) => {
     const settings: ProducerSettings = {
       brokers: task.brokers,

@@ -74,7 +74,7 @@ const PYTHON_SCRIPTS = {
 } as const;
 
 async function runTask(task: RunTask): Promise<RunMeasurement> {
-  const events = rasaCorpus(task.warmup + task.events);
+  const events = rasaCorpus(task.warmup + task.events, 100, task.bodies === 'objects');
   return withBenchTopology(task.url, (topology, admin) => {
     const side =
       task.side === 'pika'
