@@ -23,8 +23,10 @@ const SHORT_ESCAPES: Record<number, string> = {
   12: '\\f',
 };
 
-/** Keys repeat in every event: their encoded `"key": ` prefixes are kept, up to this many. */
+/** Keys repeat in every event: their encoded `"key": ` prefixes are kept, up to this many... */
 const MAX_CACHED_KEYS = 4096;
+/** ...of at most this length (a key is data too: a long one is not worth keeping). */
+const MAX_CACHED_KEY_LENGTH = 64;
 const memberPrefixes = new Map<string, string>();
 
 /** Where an encoder is, as the keys and indexes leading there; turned into text only on error. */
@@ -72,6 +74,7 @@ function memberPrefix(key: string): string {
   let prefix = memberPrefixes.get(key);
   if (prefix === undefined) {
     prefix = `${pythonString(key)}: `;
+    if (key.length > MAX_CACHED_KEY_LENGTH) return prefix;
     if (memberPrefixes.size >= MAX_CACHED_KEYS) memberPrefixes.clear();
     memberPrefixes.set(key, prefix);
   }
