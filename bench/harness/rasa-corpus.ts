@@ -1,9 +1,31 @@
-import { actionExecuted, botUttered, serialiseEvent, slotSet, userUttered } from '@broker/core';
+import {
+  actionExecuted,
+  botUttered,
+  type EventMessageBody,
+  type ParsedEvent,
+  serialiseEvent,
+  slotSet,
+  userUttered,
+} from '@broker/core';
 
 export interface BenchEvent {
   senderId: string;
   /** The wire body, exactly as Rasa writes it. */
   body: string;
+  /** The event object the body was written from, as a tracker holds it (a corpus made `withEvents`). */
+  event?: ParsedEvent;
+}
+
+/** How a benchmark side hands events to its client: wire text, or event objects as a tracker store does. */
+export type BodyForm = 'text' | 'objects';
+
+/**
+ * The object `StreamingTrackerStore` publishes for an event, `{sender_id, ...event}`, built anew
+ * for every publish as the store builds it.
+ */
+export function eventMessage(event: BenchEvent): EventMessageBody {
+  if (!event.event) throw new Error('eventMessage needs a corpus made withEvents');
+  return { sender_id: event.senderId, ...event.event } as EventMessageBody;
 }
 
 const metadata = { model_id: '5c1f0e0d6a3b4c2e9f8a7b6c5d4e3f21', assistant_id: 'moodbot' };
@@ -12,9 +34,10 @@ const metadata = { model_id: '5c1f0e0d6a3b4c2e9f8a7b6c5d4e3f21', assistant_id: '
  * `count` wire bodies of Rasa 3.x conversations, serialised up front so the generator stays out
  * of the measurement. Each turn is a user message (with NLU parse data), the policy's action,
  * the bot's answer, a slot and action_listen: about 400 bytes on average, spread over
- * `senders` interleaved conversations. Every benchmark uses this corpus.
+ * `senders` interleaved conversations, each `withEvents` also with the event object it was written
+ * from. Every benchmark uses this corpus.
  */
-export function rasaCorpus(count: number, senders = 100): BenchEvent[] {
+export function rasaCorpus(count: number, senders = 100, withEvents = false): BenchEvent[] {
   const events: BenchEvent[] = [];
   let timestamp = 1716801234.5;
   const tick = () => {
@@ -62,7 +85,11 @@ export function rasaCorpus(count: number, senders = 100): BenchEvent[] {
       }),
     ];
     for (const event of turn) {
-      if (events.length < count) events.push({ senderId, body: serialiseEvent(senderId, event) });
+      if (events.length < count) {
+        const body = serialiseEvent(senderId, event);
+        // The objects only where a side publishes them: they would weigh on every other run's RSS.
+        events.push(withEvents ? { senderId, body, event } : { senderId, body });
+      }
     }
   }
   return events;

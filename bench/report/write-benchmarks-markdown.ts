@@ -38,8 +38,9 @@ export function writeBenchmarksMarkdown(root: string): string {
       'ours and the raw client alternate A/B (then B/A) for five pairs; tables give the ' +
       'median and the min–max over the pairs, and the ratio ours / raw per pair. Latencies come from ' +
       '`perf_hooks.createHistogram` (one sample per event), CPU from `process.cpuUsage`, event-loop delay from ' +
-      '`monitorEventLoopDelay`, peak RSS from sampling every 20 ms. All events are the same pre-serialised Rasa 3.x ' +
-      'conversation events (user, action, bot, slot, action_listen; about 400 bytes).',
+      '`monitorEventLoopDelay`, peak RSS from sampling every 20 ms. All events are the same Rasa 3.x ' +
+      'conversation events (user, action, bot, slot, action_listen; about 400 bytes), pre-serialised, or as event ' +
+      'objects in the rows that say so.',
     '',
     targetsSection(suites, faults),
     '',
@@ -50,6 +51,10 @@ export function writeBenchmarksMarkdown(root: string): string {
     '### Throughput',
     '',
     throughputTable(rabbit?.comparisons.find((c) => c.id === 'throughput')),
+    '',
+    '### Throughput from event objects (what a tracker store publishes)',
+    '',
+    throughputTable(rabbit?.comparisons.find((c) => c.id === 'throughput-objects')),
     '',
     '### End-to-end latency at fixed rates',
     '',
@@ -64,6 +69,10 @@ export function writeBenchmarksMarkdown(root: string): string {
     '### Throughput',
     '',
     throughputTable(kafka?.comparisons.find((c) => c.id === 'throughput')),
+    '',
+    '### Throughput from event objects (what a tracker store publishes)',
+    '',
+    throughputTable(kafka?.comparisons.find((c) => c.id === 'throughput-objects')),
     '',
     '### End-to-end latency at fixed rates',
     '',

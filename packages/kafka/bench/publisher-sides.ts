@@ -1,4 +1,10 @@
-import { type BenchEvent, type PublisherSide, probeConfirms } from '../../../bench/harness/index';
+import {
+  type BenchEvent,
+  type BodyForm,
+  eventMessage,
+  type PublisherSide,
+  probeConfirms,
+} from '../../../bench/harness/index';
 import { KafkaEventBroker } from '../src/index';
 import { RawKafkajsPublisher } from './raw-kafkajs-publisher';
 
@@ -9,6 +15,8 @@ export interface ProducerSettings {
   lingerMs: number;
   batchMaxEvents: number;
   queueSize: number;
+  /** Wire text, or event objects as a tracker store publishes them (the raw side: `JSON.stringify`). */
+  bodies: BodyForm;
 }
 
 const RASA_ENVIRONMENT = 'RASA_ENVIRONMENT_NOT_SET';
@@ -20,8 +28,10 @@ export class KafkaSide implements PublisherSide {
   private readonly broker: KafkaEventBroker;
   /** The caller's event index of each accepted event, in acceptance (seq) order. */
   private readonly indexBySeq: number[] = [];
+  private readonly bodies: BodyForm;
 
   constructor(settings: ProducerSettings) {
+    this.bodies = settings.bodies;
     this.broker = new KafkaEventBroker({
       url: settings.brokers,
       topic: settings.topic,
@@ -45,7 +55,7 @@ export class KafkaSide implements PublisherSide {
 
   publish(index: number, event: BenchEvent): void {
     this.indexBySeq.push(index);
-    this.broker.publish(event.body);
+    this.broker.publish(this.bodies === 'objects' ? eventMessage(event) : event.body);
   }
 
   flush(): Promise<void> {
@@ -65,8 +75,10 @@ export class KafkajsSide implements PublisherSide {
   onConfirm: (index: number, at: number) => void = () => undefined;
   onError: (error: unknown) => void = () => undefined;
   private readonly publisher: RawKafkajsPublisher;
+  private readonly bodies: BodyForm;
 
   constructor(settings: ProducerSettings) {
+    this.bodies = settings.bodies;
     this.publisher = new RawKafkajsPublisher(
       { ...settings, rasaEnvironment: RASA_ENVIRONMENT },
       (ids, at) => {
@@ -81,7 +93,8 @@ export class KafkajsSide implements PublisherSide {
   }
 
   publish(index: number, event: BenchEvent): void {
-    this.publisher.publish(index, event.senderId, event.body);
+    const body = this.bodies === 'objects' ? JSON.stringify(eventMessage(event)) : event.body;
+    this.publisher.publish(index, event.senderId, body);
   }
 
   flush(): Promise<void> {

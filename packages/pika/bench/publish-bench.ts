@@ -4,23 +4,27 @@
  * run) and against Debian's python3-pika (Rasa style: one confirm at a time; and pipelined with
  * the same window on pika's SelectConnection). Every run is its own process; sides alternate
  * A/B for `--pairs` pairs, each after a warm-up. Then end-to-end latency at fixed rates, from
- * each event's scheduled send time to its arrival at a consumer in the same process.
+ * each event's scheduled send time to its arrival at a consumer in the same process. A second
+ * throughput comparison publishes event objects, as a tracker store does, against raw amqplib
+ * sending `JSON.stringify` of the same objects (`--objects-only` runs just that one).
  *
  *   pnpm --filter @broker/pika bench [--quick] [--events N] [--warmup N] [--pairs N] [--window N]
- *        [--python-events N] [--python-blocking-events N] [--no-python] [--rates 100,1000,5000]
- *        [--rate-seconds N]
+ *        [--python-events N] [--python-blocking-events N] [--no-python] [--objects-only]
+ *        [--rates 100,1000,5000] [--rate-seconds N]
  *        [--url amqp://...] [--out file.json]
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'amqplib';
 import {
+  type BodyForm,
   beginSuite,
   benchOptions,
   buildComparison,
   childTask,
   closedLoopLength,
   compareAtFixedRates,
+  compareObjectPublishing,
   installedVersion,
   meanBodyBytes,
   measureEndToEnd,
@@ -52,6 +56,7 @@ interface RunTask {
   events: number;
   warmup: number;
   window: number;
+  bodies: BodyForm;
   rate?: number;
 }
 
@@ -69,12 +74,12 @@ const PYTHON_SCRIPTS = {
 } as const;
 
 async function runTask(task: RunTask): Promise<RunMeasurement> {
-  const events = rasaCorpus(task.warmup + task.events);
+  const events = rasaCorpus(task.warmup + task.events, 100, task.bodies === 'objects');
   return withBenchTopology(task.url, (topology, admin) => {
     const side =
       task.side === 'pika'
-        ? new PikaSide(task.url, topology, task.window, Math.max(100_000, task.window * 4))
-        : new AmqplibSide(task.url, topology, task.window);
+        ? new PikaSide(task.url, topology, task.window, Math.max(100_000, task.window * 4), task.bodies)
+        : new AmqplibSide(task.url, topology, task.window, task.bodies);
     if (task.mode === 'throughput') return measureThroughput(side, events, task);
     return measureEndToEnd(side, events, {
       rate: task.rate!,
@@ -92,6 +97,7 @@ async function main(): Promise<void> {
     'python-events': { type: 'string' },
     'python-blocking-events': { type: 'string' },
     'no-python': { type: 'boolean', default: false },
+    'objects-only': { type: 'boolean', default: false },
     rates: { type: 'string' },
     'rate-seconds': { type: 'string' },
     url: { type: 'string' },
@@ -110,10 +116,12 @@ async function main(): Promise<void> {
     args['python-blocking-events'],
     quick ? 200 : 3000,
   );
-  const rate = rateSettings(args, quick);
   const url = args.url ?? process.env.RABBITMQ_URL ?? (await requireRabbitMq('main')).url;
   const out = resolve(args.out ?? join(here, '..', '.bench', 'publish-bench.json'));
-  const withPython = args['no-python'] !== true;
+  const objectsOnly = args['objects-only'] === true;
+  const withPython = args['no-python'] !== true && !objectsOnly;
+  // --objects-only: no fixed-rate runs either.
+  const rate = { ...rateSettings(args, quick), ...(objectsOnly ? { rates: [] } : {}) };
 
   const suite = beginSuite(
     'rabbitmq-publish',
@@ -148,55 +156,71 @@ async function main(): Promise<void> {
   );
 
   const script = fileURLToPath(import.meta.url);
-  const throughputSides = withPython
-    ? (['pika', 'amqplib', 'python-pika-pipelined', 'python-pika-blocking'] as const)
-    : (['pika', 'amqplib'] as const);
-  const runs = await runAlternatingPairs<RunMeasurement, keyof typeof SIDES>({
-    sides: throughputSides,
-    pairs,
-    run: async (side) => {
-      if (side === 'pika' || side === 'amqplib') {
-        return runInChild<RunMeasurement>(script, {
-          mode: 'throughput',
-          side,
-          url,
-          events,
-          warmup,
-          window,
-        } satisfies RunTask);
-      }
-      // One confirm at a time runs at a few hundred events/s: fewer events, still thousands of samples.
-      const count = side === 'python-pika-blocking' ? blockingEvents : pythonEvents;
-      const pythonWarmup = Math.min(warmup, Math.ceil(count / 10));
-      const corpus = rasaCorpus(pythonWarmup + count);
-      return withBenchTopology(url, (topology) =>
-        runPythonAnchor(python, join(pythonDir, PYTHON_SCRIPTS[side]), {
-          url,
-          exchange: topology.exchange,
-          bodies: corpus.map((event) => event.body),
-          warmup: pythonWarmup,
-          window,
-        }),
-      );
-    },
-    onRun: (side, pair, run) => printRun(SIDES[side], pair, run.eventsPerSecond),
-  });
+  const nodeRun = (side: NodeSide, bodies: BodyForm) =>
+    runInChild<RunMeasurement>(script, {
+      mode: 'throughput',
+      side,
+      url,
+      events,
+      warmup,
+      window,
+      bodies,
+    } satisfies RunTask);
+  if (!objectsOnly) {
+    const throughputSides = withPython
+      ? (['pika', 'amqplib', 'python-pika-pipelined', 'python-pika-blocking'] as const)
+      : (['pika', 'amqplib'] as const);
+    const runs = await runAlternatingPairs<RunMeasurement, keyof typeof SIDES>({
+      sides: throughputSides,
+      pairs,
+      run: async (side) => {
+        if (side === 'pika' || side === 'amqplib') return nodeRun(side, 'text');
+        // One confirm at a time runs at a few hundred events/s: fewer events, still thousands of samples.
+        const count = side === 'python-pika-blocking' ? blockingEvents : pythonEvents;
+        const pythonWarmup = Math.min(warmup, Math.ceil(count / 10));
+        const corpus = rasaCorpus(pythonWarmup + count);
+        return withBenchTopology(url, (topology) =>
+          runPythonAnchor(python, join(pythonDir, PYTHON_SCRIPTS[side]), {
+            url,
+            exchange: topology.exchange,
+            bodies: corpus.map((event) => event.body),
+            warmup: pythonWarmup,
+            window,
+          }),
+        );
+      },
+      onRun: (side, pair, run) => printRun(SIDES[side], pair, run.eventsPerSecond),
+    });
+    suite.comparisons.push(
+      buildComparison({
+        id: 'throughput',
+        title: 'Publish throughput, persistent messages with publisher confirms',
+        method:
+          `Closed loop: at most ${window} events unconfirmed; ${events} events per Node run, ${pythonEvents} per ` +
+          `pipelined Python run and ${blockingEvents} per Rasa-style Python run, after a warm-up; counted when ` +
+          'RabbitMQ confirmed them. ' +
+          'Latency is publish to confirm.',
+        sides: throughputSides.map((id) => ({ id, label: SIDES[id] })),
+        runs,
+        ours: 'pika',
+        raw: 'amqplib',
+      }),
+    );
+    printComparison(suite.comparisons.at(-1)!);
+  }
+
   suite.comparisons.push(
-    buildComparison({
-      id: 'throughput',
-      title: 'Publish throughput, persistent messages with publisher confirms',
+    await compareObjectPublishing({
+      pairs,
+      ours: { id: 'pika', label: SIDES.pika },
+      raw: { id: 'amqplib', label: SIDES.amqplib },
+      title: 'Publish throughput from event objects, persistent messages with publisher confirms',
       method:
-        `Closed loop: at most ${window} events unconfirmed; ${events} events per Node run, ${pythonEvents} per ` +
-        `pipelined Python run and ${blockingEvents} per Rasa-style Python run, after a warm-up; counted when ` +
-        'RabbitMQ confirmed them. ' +
-        'Latency is publish to confirm.',
-      sides: throughputSides.map((id) => ({ id, label: SIDES[id] })),
-      runs,
-      ours: 'pika',
-      raw: 'amqplib',
+        `Closed loop: at most ${window} events unconfirmed; ${events} events per run after a warm-up; counted ` +
+        'when RabbitMQ confirmed them. Latency is publish to confirm.',
+      run: (side) => nodeRun(side as NodeSide, 'objects'),
     }),
   );
-  printComparison(suite.comparisons.at(-1)!);
 
   suite.comparisons.push(
     ...(await compareAtFixedRates({
@@ -213,6 +237,7 @@ async function main(): Promise<void> {
           events: count,
           warmup: rateWarmup,
           window,
+          bodies: 'text',
           rate: perSecond,
         } satisfies RunTask),
     })),

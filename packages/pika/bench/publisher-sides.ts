@@ -1,5 +1,11 @@
 import { type ChannelModel, type ConfirmChannel, connect } from 'amqplib';
-import { type BenchEvent, type PublisherSide, probeConfirms } from '../../../bench/harness/index';
+import {
+  type BenchEvent,
+  type BodyForm,
+  eventMessage,
+  type PublisherSide,
+  probeConfirms,
+} from '../../../bench/harness/index';
 import { PikaEventBroker } from '../src/index';
 import type { BenchTopology } from './bench-topology';
 import { RawConfirmPublisher } from './raw-confirm-publisher';
@@ -12,7 +18,13 @@ export class PikaSide implements PublisherSide {
   /** The caller's event index of each accepted event, in acceptance (seq) order. */
   private readonly indexBySeq: number[] = [];
 
-  constructor(url: string, topology: BenchTopology, window: number, bufferMaxEvents: number) {
+  constructor(
+    url: string,
+    topology: BenchTopology,
+    window: number,
+    bufferMaxEvents: number,
+    private readonly bodies: BodyForm,
+  ) {
     this.broker = new PikaEventBroker({
       host: url,
       queues: [topology.queue],
@@ -32,7 +44,7 @@ export class PikaSide implements PublisherSide {
 
   publish(index: number, event: BenchEvent): void {
     this.indexBySeq.push(index);
-    this.broker.publish(event.body);
+    this.broker.publish(this.bodies === 'objects' ? eventMessage(event) : event.body);
   }
 
   flush(): Promise<void> {
@@ -59,6 +71,7 @@ export class AmqplibSide implements PublisherSide {
     private readonly url: string,
     private readonly topology: BenchTopology,
     private readonly window: number,
+    private readonly bodies: BodyForm,
   ) {}
 
   async connect(): Promise<void> {
@@ -75,7 +88,11 @@ export class AmqplibSide implements PublisherSide {
   }
 
   publish(index: number, event: BenchEvent): void {
-    this.publisher!.publish(index, event.body);
+    // The raw equivalent of publishing an event object: JSON.stringify of the same object.
+    this.publisher!.publish(
+      index,
+      this.bodies === 'objects' ? JSON.stringify(eventMessage(event)) : event.body,
+    );
   }
 
   flush(): Promise<void> {

@@ -3,7 +3,7 @@ import type { ParsedEvent } from '../events/event-types';
 import { describeValue, isPlainObject } from '../events/field-checks';
 import { findUnencodable } from '../events/find-unencodable';
 import { checkEventMessage } from '../events/parse-event';
-import { serialiseEvent } from '../events/serialise-event';
+import { serialiseEvent, serialiseEventMessage } from '../events/serialise-event';
 import type { EventBody } from './event-broker';
 
 export interface EncodedEventBody {
@@ -52,6 +52,10 @@ function encodeValidated(body: EventBody): EncodedEventBody {
       `Cannot publish ${describeValue(body)}: expected an event body object with sender_id, or its JSON text.`,
     );
   }
+  // A plain object is written as it is; anything else (a class instance, whose prototype getters
+  // a copy would not carry) is first copied to its own fields, as before.
+  const prototype = Object.getPrototypeOf(body);
+  if (prototype === Object.prototype || prototype === null) return serialiseEventMessage(body);
   const { sender_id: senderId, ...event } = body;
   return { senderId, body: serialiseEvent(senderId, event as unknown as ParsedEvent) };
 }

@@ -78,17 +78,19 @@ function checkEntities(value: unknown, path: string, problems: FieldProblem[]): 
   });
 }
 
+/** The keys of `parse_data` with a known type (built once: every user event is checked against them). */
+const PARSE_DATA_FIELDS: readonly (readonly [string, Check])[] = [
+  ['intent', nullable(object)],
+  ['entities', nullable(array)],
+  ['text', nullable(string)],
+  ['message_id', nullable(string)],
+  ['metadata', nullable(object)],
+  ['intent_ranking', nullable(array)],
+];
+
 function checkParseData(value: unknown, path: string, problems: FieldProblem[]): void {
   if (!isPlainObject(value)) return;
-  const fields: [string, Check][] = [
-    ['intent', nullable(object)],
-    ['entities', nullable(array)],
-    ['text', nullable(string)],
-    ['message_id', nullable(string)],
-    ['metadata', nullable(object)],
-    ['intent_ranking', nullable(array)],
-  ];
-  for (const [key, check] of fields) {
+  for (const [key, check] of PARSE_DATA_FIELDS) {
     if (value[key] === undefined) continue;
     const expected = check(value[key]);
     if (expected !== undefined) problems.push({ path: `${path}.${key}`, expected, actual: value[key] });
