@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type EventBroker, InMemoryTrackerStore } from '@broker/core';
 import { KafkaEventBroker } from '@broker/kafka';
 import { PikaEventBroker } from '@broker/pika';
-import { requireKafka, requireRabbitMq } from '../../services/endpoints.mjs';
+import { requireKafka, requireRabbitMq } from 'broker-test-kit';
 import {
   beginSuite,
   benchOptions,

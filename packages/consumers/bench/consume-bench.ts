@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadServices, requireKafka, requireRabbitMq } from 'broker-test-kit';
 import pg from 'pg';
 import {
   beginSuite,
@@ -36,7 +37,6 @@ import {
   runInChild,
   writeSuiteResult,
 } from '../../../bench/harness/index';
-import { loadServices, requireKafka, requireRabbitMq } from '../../../services/endpoints.mjs';
 import { deleteQueue, deleteTopic, fillQueue, fillTopic } from './bench-fill';
 import { type ConsumeRun, consumeOurs, consumeRaw } from './consumer-runs';
 

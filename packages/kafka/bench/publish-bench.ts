@@ -12,6 +12,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadServices, requireKafka } from 'broker-test-kit';
 import {
   beginSuite,
   benchOptions,
@@ -37,7 +38,6 @@ import {
   runPythonAnchor,
   writeSuiteResult,
 } from '../../../bench/harness/index';
-import { loadServices, requireKafka } from '../../../services/endpoints.mjs';
 import { consumeArrivals, withBenchTopic } from './bench-topic';
 import { KafkajsSide, KafkaSide, type ProducerSettings } from './publisher-sides';
 

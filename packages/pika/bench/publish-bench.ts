@@ -14,6 +14,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'amqplib';
+import { loadServices, requireRabbitMq } from 'broker-test-kit';
 import {
   beginSuite,
   benchOptions,
@@ -39,7 +40,6 @@ import {
   runPythonAnchor,
   writeSuiteResult,
 } from '../../../bench/harness/index';
-import { loadServices, requireRabbitMq } from '../../../services/endpoints.mjs';
 import { consumeArrivals, serverVersion, withBenchTopology } from './bench-topology';
 import { AmqplibSide, PikaSide } from './publisher-sides';
 
