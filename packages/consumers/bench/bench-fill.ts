@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
+import type { BenchEvent } from 'broker-bench-harness';
 import { removeKafkaResources, removeRabbitResources } from 'broker-test-kit';
 import { Kafka, logLevel } from 'kafkajs';
-import type { BenchEvent } from '../../../bench/harness/index';
 
 /** Puts the bodies on a durable queue (persistent, confirmed) for one consumer run. */
 export async function fillQueue(url: string, queue: string, events: readonly BenchEvent[]): Promise<void> {

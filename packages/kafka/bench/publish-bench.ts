@@ -12,7 +12,6 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadServices, requireKafka } from 'broker-test-kit';
 import {
   beginSuite,
   benchOptions,
@@ -37,7 +36,8 @@ import {
   runInChild,
   runPythonAnchor,
   writeSuiteResult,
-} from '../../../bench/harness/index';
+} from 'broker-bench-harness';
+import { loadServices, requireKafka } from 'broker-test-kit';
 import { consumeArrivals, withBenchTopic } from './bench-topic';
 import { KafkajsSide, KafkaSide, type ProducerSettings } from './publisher-sides';
 

@@ -1,4 +1,4 @@
-import { type BenchEvent, type PublisherSide, probeConfirms } from '../../../bench/harness/index';
+import { type BenchEvent, type PublisherSide, probeConfirms } from 'broker-bench-harness';
 import { KafkaEventBroker } from '../src/index';
 import { RawKafkajsPublisher } from './raw-kafkajs-publisher';
 

@@ -14,7 +14,6 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { EventMessageBody } from '@broker/core';
-import { removeRabbitResources, requireRabbitMq, startRabbitNode, stopRabbitNode } from 'broker-test-kit';
 import {
   beginSuite,
   benchOptions,
@@ -24,7 +23,8 @@ import {
   reportToParent,
   runInChild,
   writeSuiteResult,
-} from '../../../bench/harness/index';
+} from 'broker-bench-harness';
+import { removeRabbitResources, requireRabbitMq, startRabbitNode, stopRabbitNode } from 'broker-test-kit';
 import { PikaEventBroker } from '../src/index';
 
 interface OutageTask {

@@ -14,7 +14,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'amqplib';
-import { loadServices, requireRabbitMq } from 'broker-test-kit';
 import {
   beginSuite,
   benchOptions,
@@ -39,7 +38,8 @@ import {
   runInChild,
   runPythonAnchor,
   writeSuiteResult,
-} from '../../../bench/harness/index';
+} from 'broker-bench-harness';
+import { loadServices, requireRabbitMq } from 'broker-test-kit';
 import { consumeArrivals, serverVersion, withBenchTopology } from './bench-topology';
 import { AmqplibSide, PikaSide } from './publisher-sides';
 

@@ -1,5 +1,5 @@
 import { type ChannelModel, type ConfirmChannel, connect } from 'amqplib';
-import { type BenchEvent, type PublisherSide, probeConfirms } from '../../../bench/harness/index';
+import { type BenchEvent, type PublisherSide, probeConfirms } from 'broker-bench-harness';
 import { PikaEventBroker } from '../src/index';
 import type { BenchTopology } from './bench-topology';
 import { RawConfirmPublisher } from './raw-confirm-publisher';
