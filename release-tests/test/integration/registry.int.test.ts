@@ -8,13 +8,13 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from 'broker-scripts/lib/child-env.mjs';
+import { node24Binary } from 'broker-scripts/lib/node-24.mjs';
+import { copyRepository } from 'broker-scripts/lib/repository-copy.mjs';
+import { runCommand } from 'broker-scripts/lib/run-command.mjs';
+import { publishablePackages, REPO_ROOT } from 'broker-scripts/lib/workspace-packages.mjs';
 import { requireKafka, requireRabbitMq } from 'broker-test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv } from '../../../scripts/lib/child-env.mjs';
-import { node24Binary } from '../../../scripts/lib/node-24.mjs';
-import { copyRepository } from '../../../scripts/lib/repository-copy.mjs';
-import { runCommand } from '../../../scripts/lib/run-command.mjs';
-import { publishablePackages, REPO_ROOT } from '../../../scripts/lib/workspace-packages.mjs';
 import { BrokerResources } from '../../harness/broker-resources';
 import { type LocalRegistry, startLocalRegistry } from '../../harness/local-registry';
 import { type PackageManager, TestProject } from '../../harness/test-project';
