@@ -13,8 +13,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireKafka, requireRabbitMq } from '../services/endpoints.mjs';
-import { benchOptions, machineInfo, type SuiteResult, TSX_LOADER } from './harness/index';
+import { benchOptions, machineInfo, type SuiteResult, TSX_LOADER } from 'broker-bench-harness';
+import { requireKafka, requireRabbitMq } from 'broker-test-kit';
 import { writeBenchmarksMarkdown } from './report/write-benchmarks-markdown';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

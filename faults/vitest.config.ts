@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * `unit`: the ledger and the TCP proxy, no services. `faults`: the scenarios against the real
+ * `unit`: the ledger, no services. `faults`: the scenarios against the real
  * brokers, one file at a time (they stop and restart shared broker nodes).
  */
 export default defineConfig({

@@ -1,6 +1,6 @@
 // Test-side view of the local services started by `pnpm services:up` (services/up.sh).
-// Dependency-free: import it by relative path from a test, e.g.
-//   import { loadServices, requireKafka } from '../../../services/endpoints.mjs';
+// Dependency-free; tests import it through the package, e.g.
+//   import { loadServices, requireKafka } from 'broker-test-kit';
 // Types: services/endpoints.d.mts. Documentation: services/README.md.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

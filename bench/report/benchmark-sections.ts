@@ -1,5 +1,5 @@
-import type { FaultScenarioResult } from '../../faults/src/scenario-result';
-import type { ComparisonResult, SideResult, SuiteResult } from '../harness/index';
+import type { ComparisonResult, SideResult, SuiteResult } from 'broker-bench-harness';
+import type { FaultScenarioResult } from 'broker-faults/scenario-result';
 import { day, fixed, integer, ms, range, ratio, table } from './markdown-format';
 
 /** The outage benchmark's finding (see packages/pika/bench/outage-memory-bench.ts). */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FaultScenarioResult } from '../../faults/src/scenario-result';
-import type { SuiteResult } from '../harness/index';
+import type { SuiteResult } from 'broker-bench-harness';
+import type { FaultScenarioResult } from 'broker-faults/scenario-result';
 
 /** The committed results: one JSON per benchmark suite (bench/results) and per fault scenario (faults/results). */
 export interface RecordedResults {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatWithBiome } from '../harness/index';
+import { formatWithBiome } from 'broker-bench-harness';
 import {
   consumersTable,
   endToEndTable,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from 'amqplib';
+import { removeKafkaResources, removeRabbitResources } from 'broker-test-kit';
 import { Kafka, logLevel } from 'kafkajs';
 
 export type RunDestination =
@@ -23,11 +23,10 @@ export async function withRunDestination<T>(
     try {
       return await run(destination);
     } finally {
-      const connection = await connect(services.rabbitUrl);
-      const channel = await connection.createChannel();
-      await channel.deleteQueue(destination.queue).catch(() => undefined);
-      await channel.deleteExchange(destination.exchange).catch(() => undefined);
-      await connection.close().catch(() => undefined);
+      await removeRabbitResources(services.rabbitUrl, {
+        queues: [destination.queue],
+        exchanges: [destination.exchange],
+      });
     }
   }
   const admin = new Kafka({
@@ -41,7 +40,7 @@ export async function withRunDestination<T>(
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     return await run({ kind, topic });
   } finally {
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
+    await removeKafkaResources(services.kafkaBrokers, { topics: [topic] });
   }
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { actionExecuted, botUttered, type TrackerStore, userUttered } from '@broker/core';
-import type { LatencyRecorder } from '../harness/index';
+import type { LatencyRecorder } from 'broker-bench-harness';
 
 export interface BotLoad {
   conversations: number;

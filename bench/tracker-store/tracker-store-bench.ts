@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { type EventBroker, InMemoryTrackerStore } from '@broker/core';
 import { KafkaEventBroker } from '@broker/kafka';
 import { PikaEventBroker } from '@broker/pika';
-import { requireKafka, requireRabbitMq } from '../../services/endpoints.mjs';
 import {
   beginSuite,
   benchOptions,
@@ -29,7 +28,8 @@ import {
   runInChild,
   startResourceMonitor,
   writeSuiteResult,
-} from '../harness/index';
+} from 'broker-bench-harness';
+import { requireKafka, requireRabbitMq } from 'broker-test-kit';
 import { withRunDestination } from './run-destination';
 import { runSimulatedBot, takeTurn } from './simulated-bot';
 

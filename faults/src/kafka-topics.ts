@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createTopicWithLeaders } from '../../services/kafka-topics.mjs';
+import { createTopicWithLeaders } from 'broker-test-kit';
 import { kafkaClient } from './wire-readers';
 
 /** A fresh topic for one scenario; returns its name. */

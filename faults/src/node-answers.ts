@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requireRabbitMq, startRabbitNode } from '../../services/endpoints.mjs';
+import { requireRabbitMq, startRabbitNode } from 'broker-test-kit';
 
 /**
  * Starts the `fault` RabbitMQ node and resolves with the moment it first completed an AMQP

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatWithBiome } from '../../bench/harness/format-generated';
+import { formatWithBiome } from 'broker-bench-harness';
 import type { LedgerReport } from './event-ledger';
 import type { FaultScenarioResult } from './scenario-result';
 

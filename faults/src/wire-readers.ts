@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type Channel, connect } from 'amqplib';
+import { connect } from 'amqplib';
+import { removeKafkaResources, removeRabbitResources } from 'broker-test-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import type { EventLedger } from './event-ledger';
 import { readNumberedEvent } from './numbered-events';
@@ -50,24 +51,9 @@ export async function drainQueueIntoLedger(
   }
 }
 
-/** Deletes a scenario's queue, its dead-letter queue and its exchange (each on its own channel: a refusal closes only that one). */
+/** Deletes a scenario's queue, its dead-letter queue and its exchange. */
 export async function deleteQueue(url: string, queue: string, exchange: string): Promise<void> {
-  const connection = await connect(url);
-  connection.on('error', () => undefined);
-  try {
-    for (const remove of [
-      (channel: Channel) => channel.deleteQueue(queue),
-      (channel: Channel) => channel.deleteQueue(`${queue}.dead-letter`),
-      (channel: Channel) => channel.deleteExchange(exchange),
-    ]) {
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await remove(channel).catch(() => undefined);
-      await channel.close().catch(() => undefined);
-    }
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
+  await removeRabbitResources(url, { queues: [queue], exchanges: [exchange] });
 }
 
 export function kafkaClient(brokers: string[]): Kafka {
@@ -130,11 +116,5 @@ export async function readTopicIntoLedger(
 
 /** Deletes a scenario's topic and its dead-letter topic. */
 export async function deleteTopic(brokers: string[], topic: string): Promise<void> {
-  const admin = kafkaClient(brokers).admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics: [topic, `${topic}.dead-letter`] }).catch(() => undefined);
-  } finally {
-    await admin.disconnect();
-  }
+  await removeKafkaResources(brokers, { topics: [topic] });
 }

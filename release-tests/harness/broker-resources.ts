@@ -1,5 +1,4 @@
-import amqplib from 'amqplib';
-import { Kafka, logLevel } from 'kafkajs';
+import { removeKafkaResources, removeRabbitResources } from 'broker-test-kit';
 
 /**
  * What one run created on the shared brokers, so it can be removed afterwards: the machine's
@@ -13,12 +12,13 @@ export class BrokerResources {
 
   /** A queue and its exchange; the consumer's dead-letter queue goes with them. */
   rabbit(queue: string, exchange: string): void {
-    this.queues.add(queue).add(`${queue}.dead-letter`);
+    this.queues.add(queue);
     this.exchanges.add(exchange);
   }
 
+  /** A topic (its dead-letter topic goes with it) and the consumer group that read it. */
   kafka(topic: string, group: string): void {
-    this.topics.add(topic).add(`${topic}.dead-letter`);
+    this.topics.add(topic);
     this.groups.add(group);
   }
 
@@ -26,44 +26,12 @@ export class BrokerResources {
   async remove(rabbitUrl: string, kafkaBrokers: string[]): Promise<string[]> {
     const problems: string[] = [];
     if (this.queues.size > 0) {
-      const connection = await amqplib.connect(rabbitUrl).catch((error: Error) => {
-        problems.push(`RabbitMQ cleanup: ${error.message}`);
-        return undefined;
-      });
-      if (connection) {
-        // A channel dies on the first failed operation; one per deletion keeps the others going.
-        for (const queue of this.queues) {
-          const channel = await connection.createChannel();
-          channel.on('error', () => {});
-          await channel.deleteQueue(queue).then(
-            () => channel.close(),
-            () => undefined,
-          );
-        }
-        for (const exchange of this.exchanges) {
-          const channel = await connection.createChannel();
-          channel.on('error', () => {});
-          await channel.deleteExchange(exchange).then(
-            () => channel.close(),
-            () => undefined,
-          );
-        }
-        await connection.close().catch(() => undefined);
-      }
+      const resources = { queues: [...this.queues], exchanges: [...this.exchanges] };
+      problems.push(...(await removeRabbitResources(rabbitUrl, resources)));
     }
     if (this.topics.size > 0) {
-      const admin = new Kafka({ brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
-      try {
-        await admin.connect();
-        const existing = new Set(await admin.listTopics());
-        const topics = [...this.topics].filter((topic) => existing.has(topic));
-        if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
-        await admin.deleteGroups([...this.groups]).catch(() => undefined);
-      } catch (error) {
-        problems.push(`Kafka cleanup: ${(error as Error).message}`);
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
+      const resources = { topics: [...this.topics], groups: [...this.groups] };
+      problems.push(...(await removeKafkaResources(kafkaBrokers, resources)));
     }
     return problems;
   }

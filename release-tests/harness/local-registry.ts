@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnv } from '../../scripts/lib/child-env.mjs';
+import { childEnv } from 'broker-scripts/lib/child-env.mjs';
 
 export interface LocalRegistry {
   /** http://127.0.0.1:<port>/ */

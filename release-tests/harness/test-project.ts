@@ -1,8 +1,8 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { childEnv } from '../../scripts/lib/child-env.mjs';
-import { runCommand } from '../../scripts/lib/run-command.mjs';
-import { REPO_ROOT } from '../../scripts/lib/workspace-packages.mjs';
+import { childEnv } from 'broker-scripts/lib/child-env.mjs';
+import { runCommand } from 'broker-scripts/lib/run-command.mjs';
+import { REPO_ROOT } from 'broker-scripts/lib/workspace-packages.mjs';
 
 export type PackageManager = 'npm' | 'pnpm';
 

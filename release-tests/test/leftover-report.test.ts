@@ -1,8 +1,8 @@
 // The end of `npm test` fails when a test left a queue, exchange, topic, group or schema on the
 // shared services: what counts as a leftover, and how the report points at the test.
 import { randomUUID } from 'node:crypto';
+import { compareInventories, likelyAuthors } from 'broker-scripts/lib/leftover-report.mjs';
 import { describe, expect, it } from 'vitest';
-import { compareInventories, likelyAuthors } from '../../scripts/lib/leftover-report.mjs';
 
 const MAIN = 'RabbitMQ main (rabbit@localhost)';
 const CLUSTER = 'Kafka cluster (localhost:19092)';

@@ -2,13 +2,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { esmOnlySubpaths } from 'broker-scripts/lib/exports-map.mjs';
+import { checkFileList } from 'broker-scripts/lib/file-list-checks.mjs';
+import { attwTarball, publintTarball } from 'broker-scripts/lib/lint-tarball.mjs';
+import { checkManifest } from 'broker-scripts/lib/manifest-checks.mjs';
+import { runCommand } from 'broker-scripts/lib/run-command.mjs';
+import { scanForSecrets } from 'broker-scripts/lib/secret-scan.mjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { esmOnlySubpaths } from '../../scripts/lib/exports-map.mjs';
-import { checkFileList } from '../../scripts/lib/file-list-checks.mjs';
-import { attwTarball, publintTarball } from '../../scripts/lib/lint-tarball.mjs';
-import { checkManifest } from '../../scripts/lib/manifest-checks.mjs';
-import { runCommand } from '../../scripts/lib/run-command.mjs';
-import { scanForSecrets } from '../../scripts/lib/secret-scan.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'broker-checker-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

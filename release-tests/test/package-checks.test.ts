@@ -1,14 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHECKS,
   checkPackedPackages,
   type PackageCheckReport,
-} from '../../scripts/lib/check-packed-packages.mjs';
-import { extractTarball } from '../../scripts/lib/pack-package.mjs';
+} from 'broker-scripts/lib/check-packed-packages.mjs';
+import { extractTarball } from 'broker-scripts/lib/pack-package.mjs';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** Everything we publish; a package missing here or in the workspace fails the test. */
 const PUBLISHED = ['@broker/consumers', '@broker/core', '@broker/kafka', '@broker/pika'];

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkReadmeSamples, extractSamples, readmeFiles } from 'broker-scripts/lib/readme-samples.mjs';
 import { describe, expect, it } from 'vitest';
-import { checkReadmeSamples, extractSamples, readmeFiles } from '../../scripts/lib/readme-samples.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -1,7 +1,8 @@
 // runCommand is what every release test starts processes with; a stray grandchild must never
 // keep a test waiting (npx leaves `broker` running when it is killed).
+
+import { runCommand } from 'broker-scripts/lib/run-command.mjs';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../../scripts/lib/run-command.mjs';
 
 describe('runCommand', () => {
   it('resolves with the output of a command that succeeds', async () => {

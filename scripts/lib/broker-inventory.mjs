@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { loadServices } from '../../services/endpoints.mjs';
+import { loadServices } from 'broker-test-kit';
 import { runCommand } from './run-command.mjs';
 import { REPO_ROOT } from './workspace-packages.mjs';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaEventBroker } from '@broker/kafka';
 import { PikaEventBroker } from '@broker/pika';
+import { requireKafka, requireRabbitMq } from 'broker-test-kit';
 import { describe, expect, it } from 'vitest';
-import { requireKafka, requireRabbitMq } from '../../../services/endpoints.mjs';
 import { type ConsumerScenarioOutcome, runConsumerRestartScenario } from '../../src/consumer-scenario';
 import { createTopic } from '../../src/kafka-topics';
 import { deleteQueue, deleteTopic } from '../../src/wire-readers';

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { KafkaEventBroker } from '@broker/kafka';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClusterBrokerId,
   clusterDown,
@@ -9,7 +8,8 @@ import {
   requireKafka,
   startClusterBroker,
   stopClusterBroker,
-} from '../../../services/endpoints.mjs';
+} from 'broker-test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopic, leaderOf } from '../../src/kafka-topics';
 import type { FaultInjection, ProducerScenarioOutcome } from '../../src/producer-scenario';
 import { runProducerScenario } from '../../src/producer-scenario';

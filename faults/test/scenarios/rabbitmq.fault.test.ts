@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PikaEventBroker, type PikaEventBrokerOptions } from '@broker/pika';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   closeRabbitConnections,
   type FaultRabbitMq,
@@ -10,12 +9,13 @@ import {
   requireRabbitMq,
   startRabbitNode,
   stopRabbitNode,
-} from '../../../services/endpoints.mjs';
+  TcpProxy,
+} from 'broker-test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateReached } from '../../src/broker-state';
 import { startFaultNodeAndTime } from '../../src/node-answers';
 import type { FaultInjection } from '../../src/producer-scenario';
 import { runProducerScenario } from '../../src/producer-scenario';
-import { TcpProxy } from '../../src/tcp-proxy';
 import { drainQueueIntoLedger } from '../../src/wire-readers';
 import { expectNoLoss } from './expect-no-loss';
 

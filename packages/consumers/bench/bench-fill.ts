@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
+import type { BenchEvent } from 'broker-bench-harness';
+import { removeKafkaResources, removeRabbitResources } from 'broker-test-kit';
 import { Kafka, logLevel } from 'kafkajs';
-import type { BenchEvent } from '../../../bench/harness/index';
 
 /** Puts the bodies on a durable queue (persistent, confirmed) for one consumer run. */
 export async function fillQueue(url: string, queue: string, events: readonly BenchEvent[]): Promise<void> {
@@ -21,23 +22,7 @@ export async function fillQueue(url: string, queue: string, events: readonly Ben
 
 /** Deletes the run's queue and exchange (and the dead-letter queue our consumer may declare). */
 export async function deleteQueue(url: string, queue: string, exchange: string): Promise<void> {
-  const connection = await amqplib.connect(url);
-  connection.on('error', () => undefined);
-  try {
-    // One channel per deletion: a refused one closes its channel, not the others.
-    for (const remove of [
-      (channel: amqplib.Channel) => channel.deleteQueue(queue),
-      (channel: amqplib.Channel) => channel.deleteQueue(`${queue}.dead-letter`),
-      (channel: amqplib.Channel) => channel.deleteExchange(exchange),
-    ]) {
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await remove(channel).catch(() => undefined);
-      await channel.close().catch(() => undefined);
-    }
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
+  await removeRabbitResources(url, { queues: [queue], exchanges: [exchange] });
 }
 
 export function kafkaClient(brokers: string[]): Kafka {
@@ -64,9 +49,7 @@ export async function fillTopic(brokers: string[], events: readonly BenchEvent[]
   return topic;
 }
 
+/** Deletes the run's topic and the dead-letter topic our consumer may create. */
 export async function deleteTopic(brokers: string[], topic: string): Promise<void> {
-  const admin = kafkaClient(brokers).admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [topic, `${topic}.dead-letter`] }).catch(() => undefined);
-  await admin.disconnect();
+  await removeKafkaResources(brokers, { topics: [topic] });
 }

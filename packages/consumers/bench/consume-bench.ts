@@ -18,7 +18,6 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import {
   beginSuite,
   benchOptions,
@@ -35,8 +34,9 @@ import {
   runAlternatingPairs,
   runInChild,
   writeSuiteResult,
-} from '../../../bench/harness/index';
-import { loadServices, requireKafka, requireRabbitMq } from '../../../services/endpoints.mjs';
+} from 'broker-bench-harness';
+import { loadServices, requireKafka, requireRabbitMq } from 'broker-test-kit';
+import pg from 'pg';
 import { deleteQueue, deleteTopic, fillQueue, fillTopic } from './bench-fill';
 import { type ConsumeRun, consumeOurs, consumeRaw } from './consumer-runs';
 

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { toEndpointConfig } from '@broker/core';
 import amqplib from 'amqplib';
-import pg from 'pg';
 import {
   nodeMeasurement,
   type ResourceUsage,
   type RunMeasurement,
   startResourceMonitor,
-} from '../../../bench/harness/index';
+} from 'broker-bench-harness';
+import pg from 'pg';
 import { EventConsumer, openMessageSource } from '../src/consumer/event-consumer';
 import type { EventSink } from '../src/sinks/event-sink';
 import { PostgresSink } from '../src/sinks/postgres/postgres-sink';

@@ -40,8 +40,8 @@ import {
   runInChild,
   runPythonAnchor,
   writeSuiteResult,
-} from '../../../bench/harness/index';
-import { loadServices, requireKafka } from '../../../services/endpoints.mjs';
+} from 'broker-bench-harness';
+import { loadServices, requireKafka } from 'broker-test-kit';
 import { consumeArrivals, withBenchTopic } from './bench-topic';
 import { KafkajsSide, KafkaSide, type ProducerSettings } from './publisher-sides';
 

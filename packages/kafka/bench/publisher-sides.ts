@@ -4,7 +4,7 @@ import {
   eventMessage,
   type PublisherSide,
   probeConfirms,
-} from '../../../bench/harness/index';
+} from 'broker-bench-harness';
 import { KafkaEventBroker } from '../src/index';
 import { RawKafkajsPublisher } from './raw-kafkajs-publisher';
 

@@ -6,8 +6,8 @@ import {
   TimeoutError,
   type UndeliveredEvent,
 } from '@broker/core';
+import { closedPort } from 'broker-test-kit';
 import { describe, expect, it } from 'vitest';
-import { closedPort } from '../../../services/endpoints.mjs';
 import { KafkaEventBroker } from '../src/index';
 import { captureLogger } from './capture-logger';
 

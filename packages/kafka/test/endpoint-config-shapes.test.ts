@@ -1,6 +1,6 @@
 import { ConfigError, toEndpointConfig } from '@broker/core';
+import { closedPort } from 'broker-test-kit';
 import { describe, expect, it } from 'vitest';
-import { closedPort } from '../../../services/endpoints.mjs';
 import { KafkaEventBroker, KafkaMessageSource } from '../src/index';
 import { captureLogger } from './capture-logger';
 

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { BrokerError, toEndpointConfig } from '@broker/core';
+import { closedPort } from 'broker-test-kit';
 import { describe, expect, it } from 'vitest';
-import { closedPort } from '../../../services/endpoints.mjs';
 import { KafkaEventBroker, KafkaMessageSource } from '../src/index';
 
 const SECRET = 'Tr0ub4dor-S3cret';

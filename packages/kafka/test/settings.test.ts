@@ -1,12 +1,8 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, toEndpointConfig } from '@broker/core';
+import { type GeneratedTlsFiles, generateTlsFiles, KEY_PASSWORD } from 'broker-test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type GeneratedTlsFiles,
-  generateTlsFiles,
-  KEY_PASSWORD,
-} from '../../../services/throwaway-tls-files.mjs';
 import {
   KafkaEventBroker,
   type KafkaEventBrokerOptions,

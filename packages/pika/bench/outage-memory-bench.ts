@@ -14,7 +14,6 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { EventMessageBody } from '@broker/core';
-import { connect } from 'amqplib';
 import {
   beginSuite,
   benchOptions,
@@ -24,8 +23,8 @@ import {
   reportToParent,
   runInChild,
   writeSuiteResult,
-} from '../../../bench/harness/index';
-import { requireRabbitMq, startRabbitNode, stopRabbitNode } from '../../../services/endpoints.mjs';
+} from 'broker-bench-harness';
+import { removeRabbitResources, requireRabbitMq, startRabbitNode, stopRabbitNode } from 'broker-test-kit';
 import { PikaEventBroker } from '../src/index';
 
 interface OutageTask {
@@ -147,16 +146,8 @@ async function runOutage(task: OutageTask): Promise<OutageMemoryResult> {
     };
   } finally {
     await startRabbitNode('fault');
-    await deleteTopology(task.url, queue, exchange);
+    await removeRabbitResources(task.url, { queues: [queue], exchanges: [exchange] });
   }
-}
-
-async function deleteTopology(url: string, queue: string, exchange: string): Promise<void> {
-  const connection = await connect(url);
-  const channel = await connection.createChannel();
-  await channel.deleteQueue(queue).catch(() => undefined);
-  await channel.deleteExchange(exchange).catch(() => undefined);
-  await connection.close().catch(() => undefined);
 }
 
 async function main(): Promise<void> {

@@ -42,8 +42,8 @@ import {
   runInChild,
   runPythonAnchor,
   writeSuiteResult,
-} from '../../../bench/harness/index';
-import { loadServices, requireRabbitMq } from '../../../services/endpoints.mjs';
+} from 'broker-bench-harness';
+import { loadServices, requireRabbitMq } from 'broker-test-kit';
 import { consumeArrivals, serverVersion, withBenchTopology } from './bench-topology';
 import { AmqplibSide, PikaSide } from './publisher-sides';
 

@@ -5,7 +5,7 @@ import {
   eventMessage,
   type PublisherSide,
   probeConfirms,
-} from '../../../bench/harness/index';
+} from 'broker-bench-harness';
 import { PikaEventBroker } from '../src/index';
 import type { BenchTopology } from './bench-topology';
 import { RawConfirmPublisher } from './raw-confirm-publisher';

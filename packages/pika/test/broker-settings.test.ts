@@ -10,13 +10,8 @@ import {
   TlsError,
   toEndpointConfig,
 } from '@broker/core';
+import { closedPort, type GeneratedTlsFiles, generateTlsFiles, KEY_PASSWORD } from 'broker-test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort } from '../../../services/endpoints.mjs';
-import {
-  type GeneratedTlsFiles,
-  generateTlsFiles,
-  KEY_PASSWORD,
-} from '../../../services/throwaway-tls-files.mjs';
 import { readBrokerSettings } from '../src/broker/read-broker-settings';
 import { PikaEventBroker } from '../src/index';
 import { PIKA_SETTINGS } from '../src/pika-settings';

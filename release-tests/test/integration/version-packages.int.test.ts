@@ -1,8 +1,9 @@
 // Dry runs of `pnpm version-packages` (changeset version + lockfile update) in throwaway copies of
 // the repository: the four packages move together (changesets "fixed"), and the internal
 // dependency and peer ranges users get from npm follow the new version.
+
+import { type DryRunPackage, versionDryRun } from 'broker-scripts/lib/version-dry-run.mjs';
 import { describe, expect, it } from 'vitest';
-import { type DryRunPackage, versionDryRun } from '../../../scripts/lib/version-dry-run.mjs';
 
 const PUBLISHED = ['@broker/consumers', '@broker/core', '@broker/kafka', '@broker/pika'];
 

@@ -3,15 +3,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqplib from 'amqplib';
-import { Kafka, logLevel } from 'kafkajs';
 import {
   closedPort,
   closeRabbitConnections,
   loadServices,
+  removeKafkaResources,
+  removeRabbitResources,
   requireKafka,
   requireRabbitMq,
   restartRabbitNode,
-} from '../../../../services/endpoints.mjs';
+} from 'broker-test-kit';
+import { Kafka, logLevel } from 'kafkajs';
 
 export { closedPort, closeRabbitConnections, loadServices, requireKafka, requireRabbitMq, restartRabbitNode };
 
@@ -109,16 +111,9 @@ export async function publishRaw(url: string, queue: string, bodies: string[]): 
   }
 }
 
+/** Deletes the test's queue (with its dead-letter queue) and exchange. */
 export async function deleteRabbit(url: string, names: { queue: string; exchange: string }): Promise<void> {
-  const connection = await amqplib.connect(url);
-  try {
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(names.queue);
-    await channel.deleteQueue(`${names.queue}.dead-letter`);
-    await channel.deleteExchange(names.exchange);
-  } finally {
-    await connection.close().catch(() => {});
-  }
+  await removeRabbitResources(url, { queues: [names.queue], exchanges: [names.exchange] });
 }
 
 function kafkaClient(): Kafka {
@@ -190,16 +185,7 @@ export async function readKafkaTopic(
   }
 }
 
-/** Deletes the topics that exist among `topics`. */
+/** Deletes the topics that exist among `topics` (with their dead-letter topics). */
 export async function deleteKafkaTopics(topics: string[]): Promise<void> {
-  if (topics.length === 0) return;
-  const admin = kafkaClient().admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const doomed = topics.filter((t) => existing.has(t));
-    if (doomed.length > 0) await admin.deleteTopics({ topics: doomed }).catch(() => {});
-  } finally {
-    await admin.disconnect();
-  }
+  await removeKafkaResources([loadServices().kafka.single.plaintext], { topics });
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
-import amqplib from 'amqplib';
+import { removeRabbitResources } from 'broker-test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, type CliRun, startProcess } from '../helpers/run-cli';
 import { deleteKafkaTopics, loadServices, requireKafka, requireRabbitMq } from '../helpers/services';
@@ -127,18 +127,8 @@ afterEach(() => {
 
 afterAll(async () => {
   await deleteKafkaTopics(topics);
-  const connection = await amqplib.connect(rabbitUrl);
-  try {
-    const channel = await connection.createChannel();
-    // The example's source declares a dead-letter queue next to the one it consumes.
-    for (const queue of queues) {
-      await channel.deleteQueue(queue);
-      await channel.deleteQueue(`${queue}.dead-letter`);
-    }
-    for (const exchange of exchanges) await channel.deleteExchange(exchange);
-  } finally {
-    await connection.close();
-  }
+  // The example's source declares a dead-letter queue next to the one it consumes: removed too.
+  await removeRabbitResources(rabbitUrl, { queues, exchanges });
 });
 
 describe('examples/pika-consumer', () => {

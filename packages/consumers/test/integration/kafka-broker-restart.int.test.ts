@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createEventBroker, type Logger, loadEndpoints } from '@broker/core';
-import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClusterBrokerId,
   clusterUp,
+  createTopicWithLeaders,
   killClusterBroker,
   requireKafka,
   startClusterBroker,
   stopClusterBroker,
-} from '../../../../services/endpoints.mjs';
-import { createTopicWithLeaders } from '../../../../services/kafka-topics.mjs';
+} from 'broker-test-kit';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumer } from '../../src/consumer/event-consumer';
 import { endpointsFile } from '../helpers/services';
 import { waitFor, wireBody } from '../helpers/wire';

@@ -1,7 +1,7 @@
 import { ConfigError, ConnectionError } from '@broker/core';
+import { TcpProxy } from 'broker-test-kit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TcpProxy } from '../../../../faults/src/tcp-proxy';
 import type { ConsumedEvent } from '../../src/consumer/consumed-event';
 import { decodeMessage } from '../../src/consumer/decode-message';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/sinks/postgres/migrations';

@@ -4,9 +4,9 @@
 // stopped (connections dropped, then refused) and restarted; Kafka through a database of the
 // test's own that stops accepting connections (ALLOW_CONNECTIONS false + pg_terminate_backend).
 import { randomUUID } from 'node:crypto';
+import { TcpProxy } from 'broker-test-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TcpProxy } from '../../../../faults/src/tcp-proxy';
 import { DATABASE_URL, dropSchema, requirePostgres, sql, sqlAt, uniqueSchema } from '../helpers/database';
 import { publishPaced } from '../helpers/paced-publisher';
 import { type CliRun, consumeIntoPostgres, startCli } from '../helpers/run-cli';

@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import {
+  createTopicWithLeaders,
   type KafkaCluster,
   type KafkaSingle,
   loadServices,
+  removeKafkaResources,
   requireKafka,
   type Services,
-} from '../../../../services/endpoints.mjs';
-import { createTopicWithLeaders } from '../../../../services/kafka-topics.mjs';
+} from 'broker-test-kit';
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 
 export {
   clusterUp,
   killClusterBroker,
   startClusterBroker,
   stopClusterBroker,
-} from '../../../../services/endpoints.mjs';
+} from 'broker-test-kit';
 
 /** The single Kafka broker of `pnpm services:up`; fails (never skips) with how to start it. */
 export function kafkaSingle(): Promise<KafkaSingle> {
@@ -58,14 +59,9 @@ export async function createTopic(
   }
 }
 
+/** Deletes the topics that exist among `topics` (with their dead-letter topics). */
 export async function deleteTopics(brokers: string[], topics: string[]): Promise<void> {
-  const admin = testClient(brokers).admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics, timeout: 10_000 }).catch(() => undefined);
-  } finally {
-    await admin.disconnect();
-  }
+  await removeKafkaResources(brokers, { topics, timeoutMs: 10_000 });
 }
 
 export interface WireRecord {

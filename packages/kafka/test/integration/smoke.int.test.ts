@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closedPort, requireKafka } from 'broker-test-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { closedPort, requireKafka } from '../../../../services/endpoints.mjs';
 
 describe('Kafka test bed', () => {
   it('raw kafkajs produces to a fresh topic and a fresh group consumes the same record back', async () => {

@@ -6,8 +6,8 @@ import {
   slotSet,
   toEndpointConfig,
 } from '@broker/core';
+import { type FaultRabbitMq, requireRabbitMq } from 'broker-test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultRabbitMq, requireRabbitMq } from '../../../../services/endpoints.mjs';
 import { PikaEventBroker, PikaMessageSource } from '../../src/index';
 import { recordingLogger } from '../helpers/recording-logger';
 import { AmqpReader, uniqueName } from './helpers/amqp-reader';

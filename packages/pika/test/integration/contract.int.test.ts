@@ -1,6 +1,6 @@
 import { describeEventBrokerContract } from '@broker/core/testing';
+import { requireRabbitMq } from 'broker-test-kit';
 import { afterAll, beforeAll } from 'vitest';
-import { requireRabbitMq } from '../../../../services/endpoints.mjs';
 import { PikaEventBroker } from '../../src/index';
 import { AmqpReader, uniqueName } from './helpers/amqp-reader';
 

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BrokerState, BufferOverflowError, toEndpointConfig } from '@broker/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   closeRabbitConnections,
   type FaultRabbitMq,
@@ -8,7 +7,8 @@ import {
   restartRabbitNode,
   startRabbitNode,
   stopRabbitNode,
-} from '../../../../services/endpoints.mjs';
+} from 'broker-test-kit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PikaEventBroker } from '../../src/index';
 import { AmqpReader, uniqueName } from './helpers/amqp-reader';
 import { checkStream, numberedEvent } from './helpers/stream-check';

@@ -1,10 +1,9 @@
 import type { BrokerState } from '@broker/core';
+import { type MainRabbitMq, requireRabbitMq, TcpProxy } from 'broker-test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MainRabbitMq, requireRabbitMq } from '../../../../services/endpoints.mjs';
 import { PikaEventBroker } from '../../src/index';
 import { AmqpReader, uniqueName } from './helpers/amqp-reader';
 import { checkStream, numberedEvent } from './helpers/stream-check';
-import { TcpProxy } from './helpers/tcp-proxy';
 
 let main: MainRabbitMq;
 let reader: AmqpReader;
@@ -58,7 +57,7 @@ describe('a silently cut network', () => {
     expect(broker.stats().confirmed).toBe(100);
 
     const back = stateReached(broker, 'ready');
-    proxy.restore();
+    proxy.reset();
     await back;
     await broker.flush(20_000);
     expect(broker.stats()).toMatchObject({ published: 300, confirmed: 300, failed: 0 });

@@ -1,11 +1,11 @@
 import { type BrokerState, slotSet } from '@broker/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clearRabbitMemoryAlarm,
   type FaultRabbitMq,
   raiseRabbitMemoryAlarm,
   requireRabbitMq,
-} from '../../../../services/endpoints.mjs';
+} from 'broker-test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PikaEventBroker } from '../../src/index';
 import { AmqpReader, uniqueName } from './helpers/amqp-reader';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describeMessageSourceContract } from '@broker/core/testing';
+import { requireRabbitMq } from 'broker-test-kit';
 import { afterAll, beforeAll } from 'vitest';
-import { requireRabbitMq } from '../../../../services/endpoints.mjs';
 import { PikaMessageSource } from '../../src/index';
 import { AmqpReader, uniqueName } from './helpers/amqp-reader';
 

@@ -1,11 +1,11 @@
 import { ConfigError, type SourceMessage, serialiseEvent, slotSet, toEndpointConfig } from '@broker/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   closeRabbitConnections,
   type FaultRabbitMq,
   type MainRabbitMq,
   requireRabbitMq,
-} from '../../../../services/endpoints.mjs';
+} from 'broker-test-kit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PikaEventBroker, PikaMessageSource } from '../../src/index';
 import { AmqpReader, uniqueName } from './helpers/amqp-reader';
 

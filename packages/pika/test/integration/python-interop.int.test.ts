@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { botUttered, serialiseEvent, userUttered } from '@broker/core';
 import { SAMPLE_EVENTS } from '@broker/core/testing';
+import { loadServices, type MainRabbitMq, requireRabbitMq } from 'broker-test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadServices, type MainRabbitMq, requireRabbitMq } from '../../../../services/endpoints.mjs';
 import { PikaEventBroker } from '../../src/index';
 import { AmqpReader, uniqueName } from './helpers/amqp-reader';
 

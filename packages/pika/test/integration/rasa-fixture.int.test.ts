@@ -12,8 +12,8 @@ import {
   serialiseEvent,
   userUttered,
 } from '@broker/core';
+import { requireRabbitMq } from 'broker-test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireRabbitMq } from '../../../../services/endpoints.mjs';
 import { AmqpReader } from './helpers/amqp-reader';
 
 const FIXTURE = fileURLToPath(

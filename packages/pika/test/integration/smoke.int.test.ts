@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type GetMessage } from 'amqplib';
+import { closedPort, requireRabbitMq } from 'broker-test-kit';
 import { describe, expect, it } from 'vitest';
-import { closedPort, requireRabbitMq } from '../../../../services/endpoints.mjs';
 
 describe('RabbitMQ test bed', () => {
   it('raw amqplib publishes to a fresh queue and reads the same message back', async () => {

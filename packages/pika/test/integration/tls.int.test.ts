@@ -1,11 +1,6 @@
 import { type BrokerError, slotSet, TlsError, toEndpointConfig } from '@broker/core';
+import { loadServices, requireRabbitMq, type TlsFiles, type TlsRabbitMq } from 'broker-test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  loadServices,
-  requireRabbitMq,
-  type TlsFiles,
-  type TlsRabbitMq,
-} from '../../../../services/endpoints.mjs';
 import { PikaEventBroker } from '../../src/index';
 import { AmqpReader, uniqueName } from './helpers/amqp-reader';
 

@@ -8,8 +8,8 @@ import {
   type UndeliveredEvent,
 } from '@broker/core';
 import { SAMPLE_EVENTS } from '@broker/core/testing';
+import { requireRabbitMq } from 'broker-test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { requireRabbitMq } from '../../../../services/endpoints.mjs';
 import { PikaEventBroker, type PikaEventBrokerOptions } from '../../src/index';
 import { AmqpReader, uniqueName } from './helpers/amqp-reader';
 

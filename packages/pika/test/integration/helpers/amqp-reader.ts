@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Channel, type ChannelModel, type ConsumeMessage, connect, type GetMessage } from 'amqplib';
+import { removeRabbitResources } from 'broker-test-kit';
 
 /** A unique name per test, so tests never share a queue or an exchange. */
 export function uniqueName(prefix: string): string {
@@ -9,6 +10,7 @@ export function uniqueName(prefix: string): string {
 /** A plain amqplib connection the tests use to look at what reached RabbitMQ, independent of the code under test. */
 export class AmqpReader {
   private constructor(
+    private readonly url: string,
     readonly connection: ChannelModel,
     readonly channel: Channel,
   ) {}
@@ -18,7 +20,7 @@ export class AmqpReader {
     connection.on('error', () => undefined);
     const channel = await connection.createChannel();
     channel.on('error', () => undefined);
-    return new AmqpReader(connection, channel);
+    return new AmqpReader(url, connection, channel);
   }
 
   /** Declares the queue as Rasa does (durable) and binds it to a fanout exchange declared with Rasa's flags. */
@@ -93,10 +95,7 @@ export class AmqpReader {
    * source declares next to each queue it consumes; missing ones are fine.
    */
   async remove(queues: string[], exchanges: string[] = []): Promise<void> {
-    for (const queue of queues.flatMap((name) => [name, `${name}.dead-letter`])) {
-      await this.safely((channel) => channel.deleteQueue(queue));
-    }
-    for (const exchange of exchanges) await this.safely((channel) => channel.deleteExchange(exchange));
+    await removeRabbitResources(this.url, { queues, exchanges });
   }
 
   /**

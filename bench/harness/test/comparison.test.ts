@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pairOrder, runAlternatingPairs } from '../harness/alternating-pairs';
-import { buildComparison } from '../harness/comparison';
-import type { RunMeasurement } from '../harness/run-measurement';
+import { pairOrder, runAlternatingPairs } from '../alternating-pairs';
+import { buildComparison } from '../comparison';
+import type { RunMeasurement } from '../run-measurement';
 
 function run(eventsPerSecond: number, p99 = 1): RunMeasurement {
   return {

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TcpProxy } from '../src/tcp-proxy';
+import { TcpProxy } from '../tcp-proxy.mjs';
 
 let echo: Server;
 let echoPort: number;
@@ -87,5 +87,22 @@ describe('TcpProxy', () => {
     expect(await reply).toBe('slow');
     // 80 ms to the server, 80 ms back.
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  });
+
+  it('drops every connection on reset and forwards new ones at once', async () => {
+    const old = await client();
+    // The dropped connection may end with a reset: that is what this test expects.
+    old.socket.on('error', () => undefined);
+    proxy.cut();
+    old.socket.write('lost');
+    const closed = new Promise((resolve) => old.socket.once('close', resolve));
+    proxy.reset();
+    await closed;
+    expect(old.received()).toBe('');
+    expect(proxy.heldBytes).toBe(0);
+    const fresh = await client();
+    const reply = fresh.next();
+    fresh.socket.write('fresh');
+    expect(await reply).toBe('fresh');
   });
 });

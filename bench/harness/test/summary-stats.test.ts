@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, spread } from '../harness/summary-stats';
+import { median, spread } from '../summary-stats';
 
 describe('median and spread', () => {
   it('takes the middle value of an odd series and the mean of the two middle values of an even one', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ClosedLoop } from '../harness/closed-loop';
-import { FixedRateSchedule } from '../harness/fixed-rate';
-import { LatencyRecorder } from '../harness/latency-recorder';
+import { ClosedLoop } from '../closed-loop';
+import { FixedRateSchedule } from '../fixed-rate';
+import { LatencyRecorder } from '../latency-recorder';
 
 describe('ClosedLoop', () => {
   it('never has more than `window` events unconfirmed and finishes when all are confirmed', async () => {

@@ -1,0 +1,6 @@
+import { defineConfig } from 'vitest/config';
+
+/** The kit's own tests: no services needed. */
+export default defineConfig({
+  test: { include: ['test/*.test.ts'], testTimeout: 10_000 },
+});
