@@ -8,5 +8,7 @@ export { describeEventBrokerContract } from './event-broker-contract';
 export type { MessageSourceContractHarness, MessageSourceUnderTest } from './message-source-contract';
 export { describeMessageSourceContract } from './message-source-contract';
 export { SAMPLE_EVENTS } from './sample-events';
+export type { RecordedPhase, TracePhase } from './trace-recorder';
+export { recordTracingChannel } from './trace-recorder';
 export type { TrackerStoreContractHarness } from './tracker-store-contract';
 export { describeTrackerStoreContract } from './tracker-store-contract';
