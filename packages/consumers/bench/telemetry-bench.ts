@@ -40,8 +40,8 @@ import {
   runAlternatingPairs,
   runInChild,
   writeSuiteResult,
-} from '../../../bench/harness/index';
-import { requireRabbitMq } from '../../../services/endpoints.mjs';
+} from 'broker-bench-harness';
+import { requireRabbitMq } from 'broker-test-kit';
 import { withBenchTopology } from '../../pika/bench/bench-topology';
 import { PikaSide } from '../../pika/bench/publisher-sides';
 import { deleteQueue, fillQueue } from './bench-fill';
@@ -94,7 +94,7 @@ async function runTask(task: RunTask): Promise<RunMeasurement> {
     const events = rasaCorpus(task.warmup + task.events);
     return withBenchTopology(task.url, (topology) =>
       measureThroughput(
-        new PikaSide(task.url, topology, task.window, Math.max(100_000, task.window * 4)),
+        new PikaSide(task.url, topology, task.window, Math.max(100_000, task.window * 4), 'text'),
         events,
         task,
       ),
