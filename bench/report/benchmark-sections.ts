@@ -139,12 +139,10 @@ function postgresSinkTargets(
       'PostgreSQL sink, one conversation replayed (Kafka) >= 20,000 events/s',
     ),
   ];
-  const pg = ours('rabbitmq-postgres');
-  const stdout = ours('rabbitmq-stdout');
-  const toStdout = pg && stdout ? pg.eventsPerSecond.median / stdout.eventsPerSecond.median : undefined;
+  const toStdout = suite?.findings?.postgresToStdout as number | undefined;
   rows.push([
     "PostgreSQL sink from RabbitMQ >= 0.8 x the stdout sink's rate",
-    toStdout === undefined ? '-' : `**${toStdout.toFixed(2)}** (medians of the two streams)`,
+    toStdout === undefined ? '-' : `**${toStdout.toFixed(2)}** (medians of the two streams, same run)`,
     verdict(toStdout === undefined ? undefined : toStdout >= 0.8),
   ]);
   for (const [id, label] of [
@@ -256,6 +254,13 @@ export function consumersTable(suite: SuiteResult | undefined): string {
     }
   }
   const postgres = suite.comparisons.find((c) => c.sides.copy);
+  // Set when the PostgreSQL rows were recorded by a run of their own (`--series`).
+  const ranAt = suite.settings.postgresRunAt as string | undefined;
+  const load = suite.settings.postgresLoadAverage as number[] | undefined;
+  const separately =
+    ranAt && load
+      ? ` Recorded by a run of their own at ${day(ranAt)} UTC, load average ${load.map((n) => n.toFixed(2)).join(' / ')} at the start (other work on the 2 cores).`
+      : '';
   return [
     suite.comparisons[0]?.method ?? '',
     'Both sides write to stdout, pointed at /dev/null.',
@@ -263,7 +268,7 @@ export function consumersTable(suite: SuiteResult | undefined): string {
       ? [
           '',
           `PostgreSQL rows: ${postgres.method} CPU is the consumer process's (the broker client, parsing and the sink) ` +
-            "or the raw client's; PostgreSQL's own work is not in it.",
+            `or the raw client's; PostgreSQL's own work is not in it.${separately}`,
         ]
       : []),
     '',

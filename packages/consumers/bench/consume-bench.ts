@@ -261,6 +261,14 @@ async function main(): Promise<void> {
     if (replayTopic) await deleteTopic(brokers, replayTopic);
     for (const path of Object.values(files ?? {})) rmSync(path, { force: true });
   }
+  const stdoutRate = suite.comparisons.find((c) => c.id === 'rabbitmq-stdout')?.sides.ours?.summary;
+  const postgresRate = suite.comparisons.find((c) => c.id === 'rabbitmq-postgres')?.sides.ours?.summary;
+  if (stdoutRate && postgresRate) {
+    // The goal compares the two sinks measured in the same run (the same load on the machine).
+    suite.findings = {
+      postgresToStdout: postgresRate.eventsPerSecond.median / stdoutRate.eventsPerSecond.median,
+    };
+  }
   writeSuiteResult(out, suite);
   console.log(`\nresults written to ${out}`);
 }
