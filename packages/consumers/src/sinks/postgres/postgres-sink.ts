@@ -60,14 +60,15 @@ function toRow(event: ConsumedEvent, maybeStored: boolean): Row {
 
 /**
  * A conversation store in PostgreSQL: `conversations` and `events` tables, created and
- * migrated on first use. Events are inserted in batches, one multi-row statement per
- * transaction (whatever arrived while the previous transaction committed), and each `write`
- * resolves only after its batch committed. The sink is pipelined: the consumer writes the next
- * events of a conversation before the previous ones committed; they share a batch (in order) or
- * go into a later one, never into a transaction running beside the conversation's last one.
- * When an event fails other than for its own data, the later events of its conversation fail
- * with a `HeldBackError` until it is written again, so a retry cannot overtake them. A copy of
- * a stored message is skipped: one with the same message id (AMQP `message_id`, Kafka
+ * migrated on first use. Events are stored in batches, one `COPY` (or one multi-row statement)
+ * per transaction (whatever arrived while the previous transaction committed), and each
+ * `write` resolves only after its batch committed. The sink is pipelined: the consumer writes
+ * the next events of a conversation before the previous ones committed; they share a batch (in
+ * order) or go into a later one, never into a transaction running beside the conversation's
+ * last one. When an event fails other than for its own data, the conversation's later events
+ * pending here, and those written before the next turn of the event loop, fail with a
+ * `HeldBackError`, so the consumer writes them again after it and a retry cannot overtake them.
+ * A copy of a stored message is skipped: one with the same message id (AMQP `message_id`, Kafka
  * topic/partition/offset), or, without a message id, a redelivery of a body already stored, or
  * the same delivery written again after a COMMIT whose answer was lost. Identical events that
  * are not redeliveries are all stored, in arrival order (`events.id`).
