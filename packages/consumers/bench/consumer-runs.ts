@@ -120,7 +120,7 @@ export async function consumeOurs(
 ): Promise<RunMeasurement> {
   const stopwatch = new Stopwatch(run);
   const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const sink =
+  const sink: EventSink =
     sinkKind === 'stdout'
       ? new StdoutSink({ stream: out, format: 'json' })
       : await PostgresSink.open({ databaseUrl, schema });
@@ -139,6 +139,8 @@ export async function consumeOurs(
   );
   const timed: EventSink = {
     name: sink.name,
+    ...(sink.pipelined ? { pipelined: true } : {}),
+    ...(sink.preferredConcurrency ? { preferredConcurrency: sink.preferredConcurrency } : {}),
     close: () => sink.close(),
     write: async (event) => {
       await sink.write(event);
@@ -148,14 +150,22 @@ export async function consumeOurs(
   try {
     const consumer = new EventConsumer(
       source,
-      { sink: timed, concurrency: run.prefetch, maxEvents: run.warmup + run.messages },
+      {
+        sink: timed,
+        // The PostgreSQL sink's own window (its batches in flight), as `broker consume --sink postgres`.
+        ...(sinkKind === 'stdout' ? { concurrency: run.prefetch } : {}),
+        maxEvents: run.warmup + run.messages,
+      },
       true,
     );
     const report = await consumer.run();
     if (report.stats.handled !== run.warmup + run.messages) {
       throw new Error(`handled ${report.stats.handled} of ${run.warmup + run.messages}`);
     }
-    return stopwatch.measurement({ prefetch: run.prefetch, sink: sinkKind });
+    return stopwatch.measurement({
+      prefetch: sinkKind === 'stdout' ? run.prefetch : (sink.preferredConcurrency ?? run.prefetch),
+      sink: sinkKind,
+    });
   } finally {
     await sink.close();
     if (sinkKind === 'postgres') {

@@ -45,7 +45,7 @@ export type {
 export { PostgresConversationStore } from './sinks/postgres/postgres-conversation-store';
 export type { PostgresSinkOptions } from './sinks/postgres/postgres-sink';
 export { PostgresSink } from './sinks/postgres/postgres-sink';
-export { SinkError } from './sinks/sink-error';
+export { HeldBackError, SinkError } from './sinks/sink-error';
 export type { OutputFormat, StdoutSinkOptions } from './sinks/stdout-sink';
 export { StdoutSink } from './sinks/stdout-sink';
 export type { TranscriptOptions } from './sinks/transcript';

@@ -14,6 +14,7 @@ import {
 } from '@broker/core';
 import { importAdapter } from '../adapter-loader';
 import type { EventSink } from '../sinks/event-sink';
+import { HeldBackError } from '../sinks/sink-error';
 import { abortableDelay } from './abortable-delay';
 import {
   consumeHandled,
@@ -29,7 +30,7 @@ import { failureKind } from './failure-kind';
 import { HandledMessages } from './handled-messages';
 import { Outage } from './outage';
 import { backoffDelay, type RetryOptions, type RetryPolicy, retryPolicy } from './retry-policy';
-import { SenderLanes } from './sender-lanes';
+import { type LaneTurn, SenderLanes } from './sender-lanes';
 
 export interface ConsumerOptions {
   /** Where messages come from. Give either `source` or `endpoints`. */
@@ -47,7 +48,10 @@ export interface ConsumerOptions {
   handler?: EventHandler;
   /** Stores every event that passes the filter, after the handler. */
   sink?: EventSink;
-  /** Messages in flight (the source's prefetch / window), spread over conversations. Default 32. */
+  /**
+   * Messages in flight (the source's prefetch / window), spread over conversations. Default: what
+   * the sink asks for to fill its batches (`preferredConcurrency`, the PostgreSQL sink's 2,000), else 32.
+   */
   concurrency?: number;
   /**
    * Backoff and retries for an event the handler or sink fails on, then the dead-letter path;
@@ -187,7 +191,7 @@ export class EventConsumer {
     if (!options.handler && !options.sink) {
       throw new ConfigError('A consumer needs a handler, a sink, or both.', { key: 'handler' });
     }
-    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    const concurrency = options.concurrency ?? options.sink?.preferredConcurrency ?? DEFAULT_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new ConfigError(`concurrency must be a whole number >= 1, got ${String(options.concurrency)}.`, {
         key: 'concurrency',
@@ -223,7 +227,7 @@ export class EventConsumer {
       logger: this.logger,
       onStateChange: (state, what, error) => consumerStateChanged(source, state, what, error),
     });
-    this.lanes = new SenderLanes((delivery) => this.process(delivery));
+    this.lanes = new SenderLanes((delivery, lane) => this.process(delivery, lane));
     if (options.signal) {
       if (options.signal.aborted) this.stopping.abort();
       else options.signal.addEventListener('abort', () => this.stop(), { once: true });
@@ -374,7 +378,9 @@ export class EventConsumer {
     this.lanes.push(decoded.event.senderId, { message, consumed: decoded.event, trace });
   }
 
-  private async process({ message, consumed, trace }: Delivery): Promise<void> {
+  private async process({ message, consumed, trace }: Delivery, lane: LaneTurn): Promise<void> {
+    // A redelivery may be a copy of an earlier event still being written: know its fate first.
+    if (consumed.redelivered) await lane.earlierDone();
     if (this.giveUp.signal.aborted) {
       this.leaveToBroker(trace);
       return;
@@ -388,7 +394,11 @@ export class EventConsumer {
     let handlerDone = this.handler === undefined;
     let handlerCalls = 0;
     let failures = 0;
+    let tries = 0;
+    const pipelined = this.sink?.pipelined === true;
     for (;;) {
+      // After a failure, a conversation's events are written one at a time, in order.
+      if (pipelined && (tries++ > 0 || lane.troubled)) await lane.earlierDone();
       // During an outage nothing new starts: one probe tries, the others wait for its answer.
       const turn = this.outage.active ? await this.outage.turn(this.outageWaitEnds) : 'go';
       if (turn === 'leave') {
@@ -400,10 +410,21 @@ export class EventConsumer {
           await this.handler?.(consumed, { attempt: ++handlerCalls, signal: this.giveUp.signal });
           handlerDone = true;
         }
-        if (this.sink) await this.sink.write(consumed);
+        if (this.sink) {
+          if (pipelined && lane.troubled && !lane.earlierAreDone) {
+            // An earlier event of this conversation failed meanwhile: wait for it (loop top), then write.
+            if (turn === 'probe') this.outage.releaseProbe();
+            continue;
+          }
+          const writing = this.sink.write(consumed);
+          // The sink keeps the order from here: the conversation's next event may be written.
+          if (pipelined) lane.release();
+          await writing;
+        }
         if (turn === 'probe') this.outage.recovered();
         break;
       } catch (error) {
+        lane.failed();
         const stage = handlerDone ? `sink ${this.sink?.name}` : 'handler';
         if (this.giveUp.signal.aborted || this.stopping.signal.aborted) {
           // No retries while stopping, and no dead letter either: the broker delivers it again.
@@ -414,6 +435,11 @@ export class EventConsumer {
             `${consumed.position} failed while stopping (${describeError(error)}); leaving it to the broker to deliver again`,
           );
           return;
+        }
+        if (error instanceof HeldBackError) {
+          // Not a failure of its own: written again once the earlier event is.
+          if (turn === 'probe') this.outage.releaseProbe();
+          continue;
         }
         if (failureKind(error) === 'infrastructure') {
           this.outage.failed(error, { what: stage, probe: turn === 'probe', position: consumed.position });

@@ -9,3 +9,18 @@ export class SinkError extends BrokerError {
     this.sink = sink;
   }
 }
+
+/**
+ * Not stored because an earlier event of the same conversation failed and has not been
+ * written again yet (a pipelined sink keeps each conversation in order). Write this one again
+ * after the earlier one: nothing is wrong with it.
+ */
+export class HeldBackError extends SinkError {
+  constructor(sink: string, senderId: string) {
+    super(
+      sink,
+      `An earlier event of conversation ${senderId} failed to be stored: this one waits for it to be written again.`,
+      { canRetry: true },
+    );
+  }
+}

@@ -92,7 +92,10 @@ function isolatedInstall(linked: string[]): { dir: string; cli: string } {
   const packageDir = dirname(dirname(CLI));
   cpSync(join(packageDir, 'dist'), join(home, 'dist'), { recursive: true });
   cpSync(join(packageDir, 'package.json'), join(home, 'package.json'));
-  for (const name of ['@broker/core', 'commander', 'cli-progress', ...linked]) {
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  for (const name of [...Object.keys(manifest.dependencies), ...linked]) {
     const target = realpathSync(join(packageDir, 'node_modules', name));
     mkdirSync(dirname(join(dir, 'node_modules', name)), { recursive: true });
     symlinkSync(target, join(dir, 'node_modules', name), 'dir');

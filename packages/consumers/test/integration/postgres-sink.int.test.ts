@@ -181,8 +181,9 @@ describe('PostgresSink', () => {
       write.catch(() => undefined);
       let pid: number | undefined;
       await waitFor('the sink inserting', async () => {
+        // New events go in with COPY.
         const rows = await sql<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE query LIKE $1', [
-          `%INSERT INTO "${name}".events%`,
+          `%COPY "${name}".events%`,
         ]);
         pid = rows[0]?.pid;
         return pid !== undefined;

@@ -27,7 +27,7 @@ export interface ConsumeCommandOptions {
   queue?: string;
   deadLetter?: string;
   connectTimeout?: number;
-  concurrency: number;
+  concurrency?: number;
   maxRetries: number;
   maxOutage?: number;
   maxEvents?: number;
@@ -113,7 +113,7 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
       source,
       {
         sink,
-        concurrency: options.concurrency,
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         retry: { maxRetries: options.maxRetries },
         ...(options.maxOutage !== undefined ? { maxOutageMs: options.maxOutage } : {}),
         filter: {
@@ -203,9 +203,8 @@ export function consumeCommand(): Command {
     .addOption(connectTimeoutOption())
     .option(
       '--concurrency <n>',
-      'events in flight across conversations (prefetch)',
+      'events in flight across conversations (prefetch; default 32, 2000 with --sink postgres)',
       wholeNumber('--concurrency', 1, 10_000),
-      32,
     )
     .option(
       '--max-retries <n>',
