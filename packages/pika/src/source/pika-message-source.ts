@@ -10,11 +10,13 @@ import {
   type Logger,
   type MessageSource,
   retryDelay,
+  type SourceBacklog,
   type SourceMessage,
 } from '@broker/core';
 import { CancellableDelay } from '../connection/cancellable-delay';
 import { classifyAmqpError } from '../connection/classify-amqp-error';
 import { ConsumerSession } from './consumer-session';
+import { QueueDepthProbe } from './queue-depth-probe';
 import { type PikaSourceSettings, readSourceSettings } from './read-source-settings';
 
 /** Options of `new PikaMessageSource(...)`: the broker's connection and topology options, plus what to consume. */
@@ -75,6 +77,7 @@ export class PikaMessageSource implements MessageSource {
   private readonly delay = new CancellableDelay();
   private running: Promise<void> | undefined;
   private closed = false;
+  private depthProbe: QueueDepthProbe | undefined;
 
   constructor(options: PikaMessageSourceOptions) {
     this.logger = childLogger(options.logger, { source: 'pika' });
@@ -168,12 +171,20 @@ export class PikaMessageSource implements MessageSource {
     return this.running;
   }
 
+  /** The consumed queue's ready messages, by a passive declare on a connection of its own; none for an exclusive queue. */
+  async backlog(): Promise<SourceBacklog[]> {
+    if (this.settings.exclusiveQueue) return [];
+    this.depthProbe ??= new QueueDepthProbe(this.settings.connection);
+    const queue = this.settings.queue;
+    return [{ destination: queue, messages: await this.depthProbe.depth(queue) }];
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();
     this.delay.cancel();
-    await this.running?.catch(() => undefined);
+    await Promise.all([this.running?.catch(() => undefined), this.depthProbe?.close()]);
   }
 
   private async run(onMessage: (message: SourceMessage) => void, options: ConsumeOptions): Promise<void> {
@@ -213,6 +224,7 @@ export class PikaMessageSource implements MessageSource {
         await session.stop(this.stopTimeoutMs);
         return;
       }
+      options.onConnectionLost?.(lost);
       if (!lost.canRetry) throw lost;
       attempt = Date.now() - openedAt < STABLE_SESSION_MS ? attempt + 1 : 1;
       this.logger.warn(
