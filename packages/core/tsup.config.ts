@@ -2,5 +2,12 @@ import { defineConfig } from 'tsup';
 import { brokerTsupConfig } from '../../tsup.preset.ts';
 
 export default defineConfig(
-  brokerTsupConfig({ index: 'src/index.ts', testing: 'src/testing/index.ts' }, { external: ['vitest'] }),
+  brokerTsupConfig(
+    {
+      index: 'src/index.ts',
+      testing: 'src/testing/index.ts',
+      opentelemetry: 'src/opentelemetry/index.ts',
+    },
+    { external: ['vitest', '@opentelemetry/api'] },
+  ),
 );
