@@ -209,6 +209,8 @@ export class PikaMessageSource implements MessageSource {
       } catch (caught) {
         await session?.stop(0);
         const error = classifyAmqpError(caught, { display });
+        // Consuming was announced on this connection (onConsuming) before starting failed.
+        if (session) options.onConnectionLost?.(error);
         if (!error.canRetry) throw error;
         attempt++;
         this.logger.warn(
