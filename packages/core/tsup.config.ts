@@ -3,11 +3,7 @@ import { brokerTsupConfig } from '../../tsup.preset.ts';
 
 export default defineConfig(
   brokerTsupConfig(
-    {
-      index: 'src/index.ts',
-      testing: 'src/testing/index.ts',
-      opentelemetry: 'src/opentelemetry/index.ts',
-    },
-    { external: ['vitest', '@opentelemetry/api'] },
+    { index: 'src/index.ts', testing: 'src/testing/index.ts', opentelemetry: 'src/opentelemetry/index.ts' },
+    { external: ['vitest'] },
   ),
 );

@@ -97,6 +97,28 @@ export { orderEventFields, serialiseEvent } from './events/serialise-event';
 export { censorText, censorUrl, isSecretKey, redactConfig } from './logging/censor';
 export type { LogFn, Logger } from './logging/logger';
 export { childLogger, noopLogger } from './logging/logger';
+export type {
+  ConnectionStateMessage,
+  ConsumeContext,
+  ConsumeResult,
+  ConsumeRetryMessage,
+  DeliverContext,
+  MessagingTarget,
+  PublishContext,
+} from './telemetry/channels';
+export {
+  CONNECTION_CHANNEL,
+  CONSUME_CHANNEL,
+  CONSUME_RETRY_CHANNEL,
+  connectionChannel,
+  consumeChannel,
+  consumeRetryChannel,
+  DELIVER_CHANNEL,
+  deliverChannel,
+  messagingSystem,
+  PUBLISH_CHANNEL,
+  publishChannel,
+} from './telemetry/channels';
 export type { DialogueStateTrackerOptions } from './tracker/dialogue-state-tracker';
 export { ACTION_LISTEN, ACTION_SESSION_START, DialogueStateTracker } from './tracker/dialogue-state-tracker';
 export type { InMemoryTrackerStoreOptions } from './tracker/in-memory-tracker-store';

@@ -3,8 +3,10 @@ import {
   type BrokerError,
   BufferedEventBroker,
   ConnectionError,
+  type DeliverContext,
   type EndpointConfig,
   type Logger,
+  type MessagingTarget,
   type OutboundMessage,
   retryDelay,
 } from '@broker/core';
@@ -150,6 +152,17 @@ export class KafkaEventBroker extends BufferedEventBroker {
         },
       );
     });
+  }
+
+  protected override describeTarget(): MessagingTarget {
+    return { system: 'kafka', destination: this.topic };
+  }
+
+  protected override describeDelivery(message: OutboundMessage, context: DeliverContext): void {
+    const record = message.transportRecord as ProducerRecord | undefined;
+    if (!record) return;
+    if (record.key !== null) context.messageKey = record.key;
+    context.partition = record.partition;
   }
 
   protected start(): void {

@@ -11,6 +11,8 @@ const message = (seq: number, body = `{"n":${seq}}`): OutboundMessage => ({
   attempts: 1,
   settled: false,
   transportRecord: undefined,
+  publishContext: undefined,
+  deliverContext: undefined,
 });
 
 function trackerWith(count: number): { tracker: ConfirmTracker; messages: OutboundMessage[] } {

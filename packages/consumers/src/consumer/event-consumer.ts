@@ -1,6 +1,7 @@
 import {
   BrokerError,
   ConfigError,
+  type ConsumeContext,
   childLogger,
   createMessageSource,
   type EndpointConfig,
@@ -14,6 +15,13 @@ import {
 import { importAdapter } from '../adapter-loader';
 import type { EventSink } from '../sinks/event-sink';
 import { abortableDelay } from './abortable-delay';
+import {
+  consumeHandled,
+  consumeRetrying,
+  consumerStateChanged,
+  consumeSettled,
+  startConsumeTrace,
+} from './consume-trace';
 import type { ConsumedEvent, EventHandler } from './consumed-event';
 import { decodeMessage, type MalformedKind } from './decode-message';
 import { createEventFilter, type EventFilterOptions } from './event-filter';
@@ -114,6 +122,8 @@ export interface ConsumerReport {
 interface Delivery {
   message: SourceMessage;
   consumed: ConsumedEvent;
+  /** Its `broker:consume` trace, when someone subscribed as it arrived. */
+  trace: ConsumeContext | undefined;
 }
 
 const DEFAULT_CONCURRENCY = 32;
@@ -211,6 +221,7 @@ export class EventConsumer {
       maxOutageMs,
       onTooLong: (what, elapsedMs) => this.giveUpOnOutage(what, elapsedMs, maxOutageMs),
       logger: this.logger,
+      onStateChange: (state, what, error) => consumerStateChanged(source, state, what, error),
     });
     this.lanes = new SenderLanes((delivery) => this.process(delivery));
     if (options.signal) {
@@ -322,44 +333,56 @@ export class EventConsumer {
 
   private onMessage(message: SourceMessage): void {
     this.counts.received++;
+    const trace = startConsumeTrace(this.source, message);
     if (this.taken >= this.maxEvents) {
       // Past maxEvents: leave it to the broker for the next consumer.
-      this.counts.unsettled++;
+      this.leaveToBroker(trace);
       return;
     }
     // Every message taken counts, malformed and filtered ones too: a queue full of them still ends.
     this.taken++;
     if (this.taken >= this.maxEvents) this.stop('max-events');
     const decoded = decodeMessage(message);
+    if (trace && decoded.ok) {
+      trace.senderId = decoded.event.senderId;
+      trace.eventType = decoded.event.event.event;
+    }
     if (!decoded.ok) {
       this.counts.malformed++;
+      consumeHandled(trace, 'malformed', decoded.error ?? new Error(decoded.reason));
       this.logger.warn(
         { position: message.position, kind: decoded.kind, reason: decoded.reason },
         `malformed message at ${message.position}: ${decoded.reason}; dead-lettering it`,
       );
-      this.settleAside(message, {
-        outcome: 'dead-letter',
-        reason: malformedReason(decoded.kind, decoded.reason),
-        error: decoded.error,
-      });
+      this.settleAside(
+        message,
+        {
+          outcome: 'dead-letter',
+          reason: malformedReason(decoded.kind, decoded.reason),
+          error: decoded.error,
+        },
+        trace,
+      );
       return;
     }
     if (!this.accepts(decoded.event)) {
       this.counts.filtered++;
-      this.settleAside(message, { outcome: 'ack' });
+      consumeHandled(trace, 'filtered');
+      this.settleAside(message, { outcome: 'ack' }, trace);
       return;
     }
-    this.lanes.push(decoded.event.senderId, { message, consumed: decoded.event });
+    this.lanes.push(decoded.event.senderId, { message, consumed: decoded.event, trace });
   }
 
-  private async process({ message, consumed }: Delivery): Promise<void> {
+  private async process({ message, consumed, trace }: Delivery): Promise<void> {
     if (this.giveUp.signal.aborted) {
-      this.counts.unsettled++;
+      this.leaveToBroker(trace);
       return;
     }
     if (this.handledMessages.isCopy(consumed)) {
       this.counts.duplicates++;
-      await this.settle(message, { outcome: 'ack' });
+      consumeHandled(trace, 'duplicate');
+      await this.settle(message, { outcome: 'ack' }, trace);
       return;
     }
     let handlerDone = this.handler === undefined;
@@ -369,7 +392,7 @@ export class EventConsumer {
       // During an outage nothing new starts: one probe tries, the others wait for its answer.
       const turn = this.outage.active ? await this.outage.turn(this.outageWaitEnds) : 'go';
       if (turn === 'leave') {
-        this.counts.unsettled++;
+        this.leaveToBroker(trace);
         return;
       }
       try {
@@ -385,7 +408,7 @@ export class EventConsumer {
         if (this.giveUp.signal.aborted || this.stopping.signal.aborted) {
           // No retries while stopping, and no dead letter either: the broker delivers it again.
           if (turn === 'probe') this.outage.releaseProbe();
-          this.counts.unsettled++;
+          this.leaveToBroker(trace);
           this.logger.debug(
             { position: consumed.position, err: error },
             `${consumed.position} failed while stopping (${describeError(error)}); leaving it to the broker to deliver again`,
@@ -413,7 +436,8 @@ export class EventConsumer {
             },
             `giving up on ${consumed.event.event} event of ${consumed.senderId} at ${consumed.position}: ${reason}; dead-lettering it`,
           );
-          await this.settle(message, { outcome: 'dead-letter', reason, error });
+          consumeHandled(trace, 'failed', error);
+          await this.settle(message, { outcome: 'dead-letter', reason, error }, trace);
           return;
         }
         this.counts.retried++;
@@ -428,16 +452,25 @@ export class EventConsumer {
           },
           `${stage} failed on ${consumed.event.event} event of ${consumed.senderId} (attempt ${failures}): ${describeError(error)}; retrying in ${wait} ms`,
         );
+        consumeRetrying(trace, error, failures, wait);
         await abortableDelay(wait, this.giveUp.signal);
         if (this.giveUp.signal.aborted) {
-          this.counts.unsettled++;
+          this.leaveToBroker(trace);
           return;
         }
       }
     }
     this.handledMessages.remember(consumed);
     this.counts.handled++;
-    await this.settle(message, { outcome: 'ack' });
+    consumeHandled(trace, 'handled');
+    await this.settle(message, { outcome: 'ack' }, trace);
+  }
+
+  /** Not settled on purpose: the broker delivers it again. */
+  private leaveToBroker(trace: ConsumeContext | undefined): void {
+    this.counts.unsettled++;
+    consumeHandled(trace, 'left');
+    consumeSettled(trace, undefined);
   }
 
   /**
@@ -454,18 +487,30 @@ export class EventConsumer {
     this.giveUp.abort();
   }
 
-  private settleAside(message: SourceMessage, settlement: Settlement): void {
-    const settling = this.settle(message, settlement).finally(() => this.sideSettlements.delete(settling));
+  private settleAside(
+    message: SourceMessage,
+    settlement: Settlement,
+    trace: ConsumeContext | undefined,
+  ): void {
+    const settling = this.settle(message, settlement, trace).finally(() =>
+      this.sideSettlements.delete(settling),
+    );
     this.sideSettlements.add(settling);
   }
 
-  private async settle(message: SourceMessage, settlement: Settlement): Promise<void> {
+  private async settle(
+    message: SourceMessage,
+    settlement: Settlement,
+    trace: ConsumeContext | undefined,
+  ): Promise<void> {
     try {
       await message.settle(settlement);
       this.counts.settled++;
+      consumeSettled(trace, settlement);
     } catch (error) {
       // Not settled: the broker delivers it again (at-least-once).
       this.counts.unsettled++;
+      consumeSettled(trace, undefined);
       this.logger.warn(
         { position: message.position, outcome: settlement.outcome, err: error },
         `could not ${settlement.outcome === 'ack' ? 'acknowledge' : 'dead-letter'} ${message.position}: ${describeError(error)}; the broker will deliver it again`,

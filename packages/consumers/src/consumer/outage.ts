@@ -12,6 +12,8 @@ export interface OutageOptions {
   /** Called once when an outage outlasts `maxOutageMs`. */
   onTooLong: (what: string, elapsedMs: number) => void;
   logger: Logger;
+  /** Told when an outage starts (`paused`, with the first failure) and ends (`running`). */
+  onStateChange?: (state: 'paused' | 'running', what: string, error?: unknown) => void;
 }
 
 /** What a delivery may do next: work, work as the probe, or leave (the consumer is stopping). */
@@ -99,6 +101,7 @@ export class Outage {
         `${context.what} is unavailable (${describe(error)}); pausing: no new events are handled until it answers, the unacknowledged ones stay with the broker; retrying in ${this.nextDelayMs} ms`,
       );
       this.armDeadline();
+      this.options.onStateChange?.('paused', context.what, error);
       return;
     }
     if (!context.probe) return;
@@ -128,6 +131,7 @@ export class Outage {
       { outageMs: Math.round(lasted), attempts: this.probes },
       `${this.what} answers again after ${seconds(lasted)}; resuming`,
     );
+    this.options.onStateChange?.('running', this.what);
     this.wake();
   }
 

@@ -4,6 +4,14 @@ import { BrokerClosedError, BufferOverflowError, MessageTooLargeError, TimeoutEr
 import { FallbackWarnings } from '../logging/fallback-warnings';
 import { childLogger, type Logger } from '../logging/logger';
 import { ReportThrottle } from '../logging/report-throttle';
+import {
+  connectionChannel,
+  type DeliverContext,
+  type MessagingTarget,
+  type PublishContext,
+  publishChannel,
+} from '../telemetry/channels';
+import { DeliveryTracer } from '../telemetry/delivery-tracer';
 import { type BufferLimits, checkBufferLimits } from './buffer-limits';
 import { type EncodedEventBody, encodeEventBody } from './encode-event-body';
 import type {
@@ -17,7 +25,7 @@ import type {
   PublishOptions,
   UndeliveredEvent,
 } from './event-broker';
-import { type OutboundMessage, OutboundQueue } from './outbound-queue';
+import { dropOldestError, type OutboundMessage, OutboundQueue } from './outbound-queue';
 import { toUndelivered, UndeliveredLog } from './undelivered-log';
 
 export interface BufferedEventBrokerOptions {
@@ -58,6 +66,7 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
   private readonly fallback: FallbackWarnings | undefined;
   private readonly dropLog = new ReportThrottle(OVERFLOW_LOG_INTERVAL_MS);
   private readonly rejectLog = new ReportThrottle(OVERFLOW_LOG_INTERVAL_MS);
+  private target: MessagingTarget | undefined;
 
   protected constructor(options: BufferedEventBrokerOptions) {
     super();
@@ -66,8 +75,14 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
     this.fallback = options.logger ? undefined : new FallbackWarnings(`${options.name} broker`);
     this.maxMessageBytes = options.maxMessageBytes ?? Number.POSITIVE_INFINITY;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
-    this.queue = new OutboundQueue(checkBufferLimits(options.buffer ?? {}), (dropped) =>
-      this.onDropped(dropped),
+    this.queue = new OutboundQueue(
+      checkBufferLimits(options.buffer ?? {}),
+      (dropped) => this.onDropped(dropped),
+      new DeliveryTracer({
+        brokerName: this.brokerName,
+        target: () => this.messagingTarget(),
+        describe: (message, context) => this.describeDelivery(message, context),
+      }),
     );
     this.undelivered = UndeliveredLog.within(this.queue.limits);
   }
@@ -85,6 +100,21 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
   }
 
   publish(body: EventBody, options: PublishOptions = {}): void {
+    if (publishChannel.hasSubscribers) this.publishTraced(body, options.headers);
+    else this.accept(body, options.headers);
+  }
+
+  private publishTraced(body: EventBody, headers: Record<string, string> | undefined): void {
+    const context: PublishContext = { ...this.messagingTarget(), broker: this.brokerName, headers };
+    // A start subscriber may have replaced the headers (trace context propagation).
+    publishChannel.traceSync(() => this.accept(body, context.headers, context), context);
+  }
+
+  private accept(
+    body: EventBody,
+    headers: Record<string, string> | undefined,
+    traced?: PublishContext,
+  ): void {
     this.assertOpen();
     const encoded = encodeEventBody(body);
     const size = Buffer.byteLength(encoded.body);
@@ -97,7 +127,12 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
       );
     }
     try {
-      this.queue.enqueue(encoded.senderId, encoded.body, options.headers);
+      const message = this.queue.enqueue(encoded.senderId, encoded.body, headers);
+      if (traced) {
+        message.publishContext = traced;
+        traced.senderId = encoded.senderId;
+        traced.bodySize = size;
+      }
     } catch (error) {
       if (BufferOverflowError.isInstance(error)) this.onRejected(encoded, error);
       throw error;
@@ -133,12 +168,20 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
   /** Releases the connection and timers; must be idempotent and work when `start` never ran. Pending events were already settled. */
   protected abstract shutdown(): Promise<void>;
 
+  /** Where this broker sends, for the tracing channels; brokers that know more override it. */
+  protected describeTarget(): MessagingTarget {
+    return { system: this.brokerName, destination: '' };
+  }
+
+  /** Adds what the transport knows about one settled event (key, partition) to its `broker:deliver` context. */
+  protected describeDelivery(_message: OutboundMessage, _context: DeliverContext): void {}
+
   protected setState(next: BrokerState): void {
     const previous = this.currentState;
     if (previous === next || previous === 'closed' || previous === 'failed') return;
     this.currentState = next;
     this.logger.debug({ state: next, previous }, `${this.brokerName} broker is ${next}`);
-    this.emit('state', next, previous);
+    this.stateChanged(next, previous);
   }
 
   /** A failure: logged, emitted as `error` when someone listens, else a process warning when there is no logger. */
@@ -162,13 +205,13 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
   protected fail(error: BrokerError): void {
     if (this.fatalError || this.currentState === 'closed') return;
     this.fatalError = error;
-    const failed = this.queue.drainAll('failed');
+    const failed = this.queue.drainAll('failed', error);
     const next = error.canRetry ? 'the next publish tries again' : 'create a new broker once it is fixed';
     this.reportError(error, `${this.brokerName} broker failed and stopped (${next}): ${error.message}`);
     if (failed.length > 0) this.recordUndelivered(failed, 'failed', error);
     const previous = this.currentState;
     this.currentState = 'failed';
-    this.emit('state', 'failed', previous);
+    this.stateChanged('failed', previous, error);
     this.shutdown().catch((cause) =>
       this.logger.warn({ err: cause }, 'error while releasing a failed broker'),
     );
@@ -196,9 +239,28 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
 
   /** Settles in-flight events the transport gave up on for good (e.g. a message the broker refuses). */
   protected failMessages(messages: OutboundMessage[], error: BrokerError): void {
-    this.queue.fail(messages);
+    this.queue.fail(messages, error);
     this.reportError(error);
     this.recordUndelivered(messages, 'failed', error);
+  }
+
+  private messagingTarget(): MessagingTarget {
+    this.target ??= this.describeTarget();
+    return this.target;
+  }
+
+  private stateChanged(next: BrokerState, previous: BrokerState, error?: BrokerError): void {
+    this.emit('state', next, previous);
+    if (!connectionChannel.hasSubscribers) return;
+    const { system } = this.messagingTarget();
+    connectionChannel.publish({
+      role: 'publisher',
+      system,
+      name: this.brokerName,
+      state: next,
+      previous,
+      error,
+    });
   }
 
   private tell(error: BrokerError, message: string): void {
@@ -240,7 +302,7 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
     );
     this.fatalError = undefined;
     this.currentState = 'idle';
-    this.emit('state', 'idle', 'failed');
+    this.stateChanged('idle', 'failed');
   }
 
   private assertOpen(): void {
@@ -260,10 +322,6 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
 
   private onDropped(dropped: OutboundMessage[]): void {
     // During an outage every publish may drop one event: errors are built only for a report.
-    const overflow = (count: number) =>
-      new BufferOverflowError(
-        `The publish buffer is full (overflow: drop-oldest): dropped the oldest ${count} event(s).`,
-      );
     const count = this.dropLog.take(dropped.length);
     if (count > 0) {
       this.logger.warn(
@@ -271,11 +329,11 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
         `${this.brokerName} publish buffer full: dropped the oldest ${count} event(s) (overflow: drop-oldest)`,
       );
       if (this.listenerCount('undelivered') === 0) {
-        const error = overflow(count);
+        const error = dropOldestError(count);
         this.fallback?.warn(error, error.message, 'undelivered');
       }
     }
-    this.recordUndelivered(dropped, 'dropped', () => overflow(dropped.length));
+    this.recordUndelivered(dropped, 'dropped', () => dropOldestError(dropped.length));
   }
 
   private onRejected(encoded: EncodedEventBody, error: BufferOverflowError): void {
@@ -297,12 +355,13 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
     if (this.currentState !== 'failed') this.setState('closing');
     // Failures and a timeout are reported below, from what is left and what was recorded.
     await this.queue.whenSettled(timeoutMs).catch(() => undefined);
-    const leftOver = this.queue.drainAll('dropped');
+    const leftCount = this.queue.pendingCount;
+    const error = new TimeoutError(
+      `${leftCount} event(s) were not confirmed within the close timeout (${timeoutMs} ms); they are listed in the close report.`,
+      leftCount,
+    );
+    const leftOver = this.queue.drainAll('dropped', error);
     if (leftOver.length > 0) {
-      const error = new TimeoutError(
-        `${leftOver.length} event(s) were not confirmed within the close timeout (${timeoutMs} ms); they are listed in the close report.`,
-        leftOver.length,
-      );
       // Listed in full: they are in memory anyway, and the caller may want to store them elsewhere.
       this.emitUndelivered(leftOver, 'close-timeout', error);
       this.reportError(error);

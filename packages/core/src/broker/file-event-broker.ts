@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { asEndpointConfig, type EndpointConfig } from '../config/endpoint-config';
 import { ConfigError, PublishError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
+import type { MessagingTarget } from '../telemetry/channels';
 import type { BufferLimits } from './buffer-limits';
 import { BufferedEventBroker } from './buffered-event-broker';
 import type { OutboundMessage } from './outbound-queue';
@@ -39,6 +40,10 @@ export class FileEventBroker extends BufferedEventBroker {
     super({ name: 'file', logger: options.logger, buffer: options.buffer });
     this.path = resolve(options.path ?? 'rasa_event.log');
     this.fsync = options.fsync ?? true;
+  }
+
+  protected override describeTarget(): MessagingTarget {
+    return { system: 'file', destination: this.path };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { BrokerError } from '../errors/broker-error';
 import { BufferOverflowError, DeliveryFailedError, TimeoutError } from '../errors/errors';
+import type { DeliverContext, PublishContext } from '../telemetry/channels';
 import { type BufferLimits, DEFAULT_BUFFER_LIMITS } from './buffer-limits';
 import type { BrokerStats } from './event-broker';
 
@@ -22,12 +23,32 @@ export interface OutboundMessage {
    * that the hot path pays no lookups.
    */
   transportRecord: unknown;
+  /** Its `broker:publish` trace context, when someone subscribed to that channel as it was published. */
+  publishContext: PublishContext | undefined;
+  /** Its `broker:deliver` trace context, from its first send while someone subscribes to that channel. */
+  deliverContext: DeliverContext | undefined;
+}
+
+/** Why a settled event failed or was dropped; a function when the error is built only if someone asks. */
+export type SettleReason = BrokerError | (() => BrokerError);
+
+/** Told when an event is first handed to the transport and when it is settled (the `broker:deliver` channel). */
+export interface DeliveryObserver {
+  sent(message: OutboundMessage): void;
+  settled(message: OutboundMessage, outcome: Outcome, reason: SettleReason | undefined): void;
+}
+
+/** The error behind events the `drop-oldest` overflow policy discarded. */
+export function dropOldestError(count: number): BufferOverflowError {
+  return new BufferOverflowError(
+    `The publish buffer is full (overflow: drop-oldest): dropped the oldest ${count} event(s).`,
+  );
 }
 
 /** The longest delay setTimeout() honours. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-type Outcome = 'confirmed' | 'failed' | 'dropped';
+export type Outcome = 'confirmed' | 'failed' | 'dropped';
 
 interface FlushWaiter {
   target: number;
@@ -55,6 +76,7 @@ export class OutboundQueue {
   constructor(
     limits: BufferLimits = {},
     private readonly onDrop: (dropped: OutboundMessage[]) => void = () => {},
+    private readonly observer?: DeliveryObserver,
   ) {
     this.limits = { ...DEFAULT_BUFFER_LIMITS, ...stripUndefined(limits) };
   }
@@ -84,6 +106,8 @@ export class OutboundQueue {
       attempts: 0,
       settled: false,
       transportRecord: undefined,
+      publishContext: undefined,
+      deliverContext: undefined,
     };
     this.queued.push(message);
     this.pendingBytes += size;
@@ -102,6 +126,7 @@ export class OutboundQueue {
       bytes += message.size;
       if (message.attempts > 0) this.counters.resent++;
       message.attempts++;
+      if (message.attempts === 1) this.observer?.sent(message);
       this.inFlight.add(message);
       batch.push(message);
     }
@@ -133,16 +158,16 @@ export class OutboundQueue {
   }
 
   /** These in-flight events were rejected for good. */
-  fail(messages: Iterable<OutboundMessage>): void {
-    for (const message of messages) this.settle(message, 'failed');
+  fail(messages: Iterable<OutboundMessage>, reason?: SettleReason): void {
+    for (const message of messages) this.settle(message, 'failed', reason);
   }
 
   /** Removes and returns everything still pending (queued and in flight), oldest first, settled as `outcome`. */
-  drainAll(outcome: 'dropped' | 'failed'): OutboundMessage[] {
+  drainAll(outcome: 'dropped' | 'failed', reason?: SettleReason): OutboundMessage[] {
     const all = [...this.inFlight, ...this.queued.slice(this.head)].sort((a, b) => a.seq - b.seq);
     this.queued = [];
     this.head = 0;
-    for (const message of all) this.settle(message, outcome);
+    for (const message of all) this.settle(message, outcome, reason);
     return all;
   }
 
@@ -212,7 +237,7 @@ export class OutboundQueue {
       while (!this.fits(size) && this.head < this.queued.length) {
         const oldest = this.queued[this.head++]!;
         dropped.push(oldest);
-        this.settle(oldest, 'dropped');
+        this.settle(oldest, 'dropped', () => dropOldestError(1));
       }
       this.compact();
       if (dropped.length > 0) this.onDrop(dropped);
@@ -227,12 +252,13 @@ export class OutboundQueue {
     );
   }
 
-  private settle(message: OutboundMessage, outcome: Outcome): void {
+  private settle(message: OutboundMessage, outcome: Outcome, reason?: SettleReason): void {
     if (message.settled) return;
     message.settled = true;
     this.inFlight.delete(message);
     this.pendingBytes -= message.size;
     this.counters[outcome]++;
+    this.observer?.settled(message, outcome, reason);
     for (const waiter of [...this.waiters]) {
       if (message.seq > waiter.target) continue;
       if (outcome === 'failed') waiter.failed++;

@@ -4,3 +4,6 @@
  */
 export { METRICS_SEMCONV_VERSION, OTHER_ERROR_TYPE, PUBLISHER_METRICS } from './metric-names';
 export { type MetricsRegistration, observePublisherMetrics } from './publisher-metrics';
+export { SEMCONV_PACKAGE_VERSION } from './semconv';
+export type { TracingHandle, TracingOptions } from './tracing';
+export { enableTracing } from './tracing';

@@ -8,6 +8,7 @@ import {
   childLogger,
   type EndpointConfig,
   type Logger,
+  type MessagingTarget,
   type OutboundMessage,
   PublishError,
   retryDelay,
@@ -139,6 +140,16 @@ export class PikaEventBroker extends BufferedEventBroker {
   /** Where this broker publishes, safe to print: `amqp://user@host:5672/vhost`. */
   get url(): string {
     return this.settings.connection.endpoint.display;
+  }
+
+  protected override describeTarget(): MessagingTarget {
+    const { hostname, port } = this.settings.connection.endpoint;
+    return {
+      system: 'rabbitmq',
+      destination: this.settings.topology.exchangeName,
+      serverAddress: hostname,
+      serverPort: port,
+    };
   }
 
   protected start(): void {

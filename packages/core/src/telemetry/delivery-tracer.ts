@@ -1,0 +1,54 @@
+import type { DeliveryObserver, OutboundMessage, Outcome, SettleReason } from '../broker/outbound-queue';
+import { type DeliverContext, deliverChannel, type MessagingTarget } from './channels';
+
+/** What a broker tells its delivery tracer: where it sends, and the per-event details it knows once an event is settled. */
+export interface DeliveryDescriber {
+  readonly brokerName: string;
+  target(): MessagingTarget;
+  /** Adds transport details (Kafka key and partition) to a context about to be settled. */
+  describe(message: OutboundMessage, context: DeliverContext): void;
+}
+
+/**
+ * Publishes the `broker:deliver` trace of each accepted event: `start` at its first send,
+ * `error` and `asyncEnd` when it is settled. Builds nothing while nobody subscribes.
+ */
+export class DeliveryTracer implements DeliveryObserver {
+  constructor(private readonly broker: DeliveryDescriber) {}
+
+  sent(message: OutboundMessage): void {
+    if (!deliverChannel.hasSubscribers) return;
+    message.deliverContext = this.start(message);
+  }
+
+  settled(message: OutboundMessage, outcome: Outcome, reason: SettleReason | undefined): void {
+    let context = message.deliverContext;
+    if (context === undefined) {
+      // Never sent while someone listened (dropped from the buffer, failed while waiting): its trace starts now.
+      if (!deliverChannel.hasSubscribers) return;
+      context = this.start(message);
+    }
+    message.deliverContext = undefined;
+    context.attempts = message.attempts;
+    context.outcome = outcome;
+    this.broker.describe(message, context);
+    if (outcome !== 'confirmed') {
+      context.error = typeof reason === 'function' ? reason() : reason;
+      deliverChannel.error.publish(context);
+    }
+    deliverChannel.asyncEnd.publish(context);
+  }
+
+  private start(message: OutboundMessage): DeliverContext {
+    const context: DeliverContext = {
+      ...this.broker.target(),
+      broker: this.broker.brokerName,
+      senderId: message.senderId,
+      bodySize: message.size,
+      publish: message.publishContext,
+      attempts: message.attempts,
+    };
+    deliverChannel.start.publish(context);
+    return context;
+  }
+}
