@@ -1,4 +1,5 @@
 import type { Logger } from '@broker/core';
+import { recordMessagingDurations } from '@broker/core/opentelemetry';
 import type { Meter } from '@opentelemetry/api';
 import { type Command, Option } from 'commander';
 import { UsageError } from './exit-codes';
@@ -38,6 +39,7 @@ export function addMetricsOptions(command: Command): Command {
  * With `--metrics-port`, an OpenTelemetry meter whose instruments `/metrics` serves in the
  * Prometheus text format (OpenTelemetry's Prometheus exporter as a pull reader: the instruments
  * are the same ones an application reports through its own SDK), plus `/healthz` and `/readyz`.
+ * The confirm and processing durations come from the tracing channels, subscribed to only then.
  * Without it, undefined: nothing is loaded.
  */
 export async function startCommandMetrics(
@@ -68,9 +70,12 @@ export async function startCommandMetrics(
     throw error;
   });
   logger.info(`serving metrics on http://${server.address}/metrics (and /healthz, /readyz)`);
+  const meter = provider.getMeter('@broker/consumers');
+  const durations = recordMessagingDurations(meter);
   return {
-    meter: provider.getMeter('@broker/consumers'),
+    meter,
     close: async () => {
+      durations.dispose();
       await server.close();
       await provider.shutdown();
     },

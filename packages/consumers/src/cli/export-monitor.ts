@@ -1,7 +1,7 @@
-import type { EventBroker } from '@broker/core';
+import { type EventBroker, messagingSystem } from '@broker/core';
 import { observePublisherMetrics } from '@broker/core/opentelemetry';
 import type { Meter } from '@opentelemetry/api';
-import { EXPORT_METRICS, messagingSystem } from '../metrics/metric-names';
+import { EXPORT_METRICS } from '../metrics/metric-names';
 import type { ReadinessCheck } from './metrics-server';
 
 /**
@@ -39,7 +39,9 @@ export class ExportMonitor {
     this.broker = broker;
     this.total = total;
     if (this.meter)
-      observePublisherMetrics(this.meter, broker, { 'messaging.system': messagingSystem(type ?? 'pika') });
+      observePublisherMetrics(this.meter, broker, {
+        'messaging.system': messagingSystem((type ?? 'pika').trim().toLowerCase()),
+      });
   }
 
   progress(confirmed: number): void {

@@ -1,9 +1,9 @@
-import { type Logger, noopLogger } from '@broker/core';
+import { type Logger, messagingSystem, noopLogger } from '@broker/core';
 import type { MetricsRegistration } from '@broker/core/opentelemetry';
 import type { Attributes, BatchObservableCallback, Meter } from '@opentelemetry/api';
 import type { EventConsumer } from '../consumer/event-consumer';
 import { BacklogPoller, DEFAULT_BACKLOG_INTERVAL_MS } from './backlog-poller';
-import { CONSUMER_METRICS, messagingSystem } from './metric-names';
+import { CONSUMER_METRICS } from './metric-names';
 
 export interface ConsumerMetricsOptions {
   /** Put on every data point, e.g. `{ 'messaging.system': 'rabbitmq' }`. */

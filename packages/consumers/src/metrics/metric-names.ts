@@ -1,7 +1,13 @@
-/** The consumer's metric names; see the README's metrics section. Names of the semantic conventions version METRICS_SEMCONV_VERSION of @broker/core/opentelemetry where they have one, ours under `broker.` otherwise. */
+import { METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES } from '@broker/core/opentelemetry';
+
+/**
+ * The consumer's metric names (see the README's metrics section): the OpenTelemetry messaging
+ * semantic conventions' where they have one (the version in `SEMCONV_PACKAGE_VERSION` of
+ * @broker/core/opentelemetry), ours under `broker.` otherwise.
+ */
 export const CONSUMER_METRICS = {
   /** Counter (semantic conventions): messages delivered by the source. */
-  consumed: 'messaging.client.consumed.messages',
+  consumed: METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES,
   /** Counter: events handled (handler and sink succeeded) and acknowledged. */
   handled: 'broker.consumer.handled',
   /** Counter: retries of an event the handler or the sink failed on. */
@@ -32,9 +38,3 @@ export const EXPORT_METRICS = {
   /** Counter: events of this run the broker confirmed. */
   exported: 'broker.export.events.exported',
 } as const;
-
-/** `messaging.system` of the semantic conventions for an adapter or source name (pika is RabbitMQ). */
-export function messagingSystem(name: string): string {
-  const type = name.trim().toLowerCase();
-  return type === 'pika' ? 'rabbitmq' : type;
-}

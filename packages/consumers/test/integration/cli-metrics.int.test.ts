@@ -120,6 +120,16 @@ describe('broker consume --metrics-port', () => {
     expect(last.value('broker_consumer_lag', { messaging_destination_name: names.queue })).toBe(0);
     expect(last.value('broker_consumer_in_flight')).toBe(0);
     expect(last.value('broker_consumer_paused')).toBe(0);
+    // The handler and sink time of every message, by what became of it.
+    expect(
+      last.value('messaging_process_duration_count', {
+        messaging_system: 'rabbitmq',
+        broker_consume_result: 'handled',
+      }),
+    ).toBe(total);
+    expect(last.value('messaging_process_duration_count', { broker_consume_result: 'malformed' })).toBe(
+      poison.length,
+    );
     expect(await queueDepth(url, `${names.queue}.dead-letter`)).toBe(poison.length);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect(await readiness(base)).toMatchObject({ status: 200, ready: true });
@@ -301,6 +311,13 @@ describe('broker export --metrics-port', () => {
       );
     });
     expect(later.value('messaging_client_sent_messages_total')).toBeGreaterThan(0);
+    // The confirm latency of each confirmed event.
+    expect(
+      later.value('messaging_client_operation_duration_count', {
+        messaging_system: 'rabbitmq',
+        messaging_destination_name: names.exchange,
+      }),
+    ).toBe(later.value('messaging_client_sent_messages_total'));
     const result = await run.done;
     expect(result.code).toBe(0);
     expect(await queueDepth(url, names.queue)).toBe(total);

@@ -1,9 +1,27 @@
 /**
- * The version of the OpenTelemetry semantic conventions whose messaging metric names and
- * attributes the metrics follow. Metrics the conventions have no name for are ours, under
- * the `broker.` prefix.
+ * Metric names. Those of the OpenTelemetry messaging semantic conventions (the version in
+ * `SEMCONV_PACKAGE_VERSION`, a unit test holds them to it) where they have one; ours under the
+ * `broker.` prefix otherwise.
  */
-export const METRICS_SEMCONV_VERSION = '1.36.0';
+
+/** The semantic conventions' messaging metrics. */
+export const METRIC_MESSAGING_CLIENT_SENT_MESSAGES = 'messaging.client.sent.messages';
+export const METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES = 'messaging.client.consumed.messages';
+export const METRIC_MESSAGING_CLIENT_OPERATION_DURATION = 'messaging.client.operation.duration';
+export const METRIC_MESSAGING_PROCESS_DURATION = 'messaging.process.duration';
+
+/** The buckets the semantic conventions advise for the duration histograms, in seconds. */
+export const DURATION_BUCKETS_SECONDS = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+] as const;
+
+/** The duration histograms (`recordMessagingDurations`), in seconds. */
+export const DURATION_METRICS = {
+  /** From an event's first send to its confirmation, or failure (`error.type`): the confirm latency. */
+  delivery: METRIC_MESSAGING_CLIENT_OPERATION_DURATION,
+  /** How long the handler and the sink took on a received message, by `broker.consume.result`. */
+  process: METRIC_MESSAGING_PROCESS_DURATION,
+} as const;
 
 /** The `error.type` of a data point counting failures whose class the counter does not keep. */
 export const OTHER_ERROR_TYPE = '_OTHER';
@@ -16,7 +34,7 @@ export const PUBLISHER_METRICS = {
    * Counter (semantic conventions): events whose send ended, confirmed by the broker (no
    * `error.type`) or failed for good (`error.type` `_OTHER`).
    */
-  sent: 'messaging.client.sent.messages',
+  sent: METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
   /** Counter: events discarded by the `drop-oldest` overflow policy or left over at close. */
   dropped: 'broker.publisher.dropped',
   /** Counter: events `publish()` refused because the buffer was full (`reject` policy). */

@@ -1,0 +1,100 @@
+import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
+import {
+  type ConsumeContext,
+  consumeChannel,
+  type DeliverContext,
+  deliverChannel,
+} from '../telemetry/channels';
+import { DURATION_BUCKETS_SECONDS, DURATION_METRICS, OTHER_ERROR_TYPE } from './metric-names';
+import type { MetricsRegistration } from './publisher-metrics';
+import * as semconv from './semconv';
+
+function errorType(error: unknown): string {
+  return error instanceof Error && error.name !== 'Error' ? error.name : OTHER_ERROR_TYPE;
+}
+
+function deliveryAttributes(context: DeliverContext): Attributes {
+  return {
+    [semconv.ATTR_MESSAGING_SYSTEM]: context.system,
+    [semconv.ATTR_MESSAGING_DESTINATION_NAME]: context.destination,
+    [semconv.ATTR_MESSAGING_OPERATION_NAME]: semconv.MESSAGING_OPERATION_TYPE_VALUE_SEND,
+    ...(context.outcome === 'confirmed' ? {} : { [semconv.ATTR_ERROR_TYPE]: errorType(context.error) }),
+  };
+}
+
+function processAttributes(context: ConsumeContext): Attributes {
+  return {
+    [semconv.ATTR_MESSAGING_SYSTEM]: context.system,
+    [semconv.ATTR_MESSAGING_OPERATION_NAME]: semconv.MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+    ...(context.destination === undefined
+      ? {}
+      : { [semconv.ATTR_MESSAGING_DESTINATION_NAME]: context.destination }),
+    ...(context.group === undefined ? {} : { [semconv.ATTR_MESSAGING_CONSUMER_GROUP_NAME]: context.group }),
+    'broker.consume.result': context.result ?? 'left',
+    ...(context.result === 'failed' ? { [semconv.ATTR_ERROR_TYPE]: errorType(context.error) } : {}),
+  };
+}
+
+/** Times each context from a start to an end phase; a subscriber must never throw. */
+function timed<Context extends object>(
+  histogram: Histogram,
+  attributes: (context: Context) => Attributes,
+  recorded: (context: Context) => boolean,
+) {
+  const started = new WeakMap<Context, number>();
+  return {
+    start: (context: Context) => {
+      started.set(context, performance.now());
+    },
+    end: (context: Context) => {
+      try {
+        const at = started.get(context);
+        started.delete(context);
+        if (at === undefined || !recorded(context)) return;
+        histogram.record((performance.now() - at) / 1000, attributes(context));
+      } catch {
+        // A metric is never worth breaking a delivery or a consume for.
+      }
+    },
+  };
+}
+
+/**
+ * Records, for every broker and production consumer in the process (through the
+ * `broker:deliver` and `broker:consume` tracing channels), how long a delivery took from
+ * its first send to the broker's confirmation (`messaging.client.operation.duration`) and how
+ * long the handler and the sink took on a message (`messaging.process.duration`). Subscribing
+ * makes the packages build the channels' contexts: call it only when metrics are wanted, once
+ * per meter.
+ */
+export function recordMessagingDurations(meter: Meter): MetricsRegistration {
+  const bucketed = (name: string, description: string) =>
+    meter.createHistogram(name, {
+      description,
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+    });
+  const delivery = timed<DeliverContext>(
+    bucketed(DURATION_METRICS.delivery, 'From the first send of an event to its confirmation (or failure).'),
+    deliveryAttributes,
+    // An event settled without ever being sent (dropped from the buffer) took no send.
+    (context) => context.attempts > 0,
+  );
+  const processing = timed<ConsumeContext>(
+    bucketed(DURATION_METRICS.process, 'How long the handler and the sink took on a received message.'),
+    processAttributes,
+    () => true,
+  );
+  deliverChannel.start.subscribe(delivery.start as (message: unknown) => void);
+  deliverChannel.asyncEnd.subscribe(delivery.end as (message: unknown) => void);
+  consumeChannel.start.subscribe(processing.start as (message: unknown) => void);
+  consumeChannel.asyncStart.subscribe(processing.end as (message: unknown) => void);
+  return {
+    dispose: () => {
+      deliverChannel.start.unsubscribe(delivery.start as (message: unknown) => void);
+      deliverChannel.asyncEnd.unsubscribe(delivery.end as (message: unknown) => void);
+      consumeChannel.start.unsubscribe(processing.start as (message: unknown) => void);
+      consumeChannel.asyncStart.unsubscribe(processing.end as (message: unknown) => void);
+    },
+  };
+}
