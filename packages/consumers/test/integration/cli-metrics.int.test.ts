@@ -68,14 +68,23 @@ function start(args: string[]): CliRun {
 const handled = (scraped: PrometheusText) => scraped.value('broker_consumer_handled_total') ?? 0;
 const lag = (scraped: PrometheusText) => scraped.value('broker_consumer_lag');
 
-/** A TCP proxy to host:port, and a function that starts it again on the same port after `close()`. */
-async function proxyTo(host: string, port: number) {
-  const proxy = await TcpProxy.start(host, port);
+/**
+ * A TCP proxy to the server of `target` (a URL, `defaultPort` when it names none): the URL
+ * through the proxy, and a function that starts it again on the same port after `close()`.
+ */
+async function proxyTo(target: string, defaultPort: number) {
+  const direct = new URL(target);
+  const port = Number(direct.port || defaultPort);
+  const proxy = await TcpProxy.start(direct.hostname, port);
   proxies.push(proxy);
+  const through = new URL(target);
+  through.hostname = '127.0.0.1';
+  through.port = String(proxy.port);
   return {
     proxy,
+    url: through.toString(),
     restart: async () => {
-      proxies.push(await TcpProxy.start(host, port, proxy.port));
+      proxies.push(await TcpProxy.start(direct.hostname, port, proxy.port));
     },
   };
 }
@@ -181,12 +190,8 @@ describe('broker consume --metrics-port', () => {
   });
 
   it('RabbitMQ: /readyz is 503 while the broker is away (connection dropped, then refused) and 200 again once it is back', async () => {
-    const direct = new URL(url);
-    const { proxy, restart } = await proxyTo(direct.hostname, Number(direct.port || 5672));
-    const through = new URL(url);
-    through.hostname = '127.0.0.1';
-    through.port = String(proxy.port);
-    const { names, endpoints } = rabbit(through.toString());
+    const { proxy, restart, url: throughProxy } = await proxyTo(url, 5672);
+    const { names, endpoints } = rabbit(throughProxy);
     const run = start([
       'consume',
       '-e',
@@ -217,12 +222,8 @@ describe('broker consume --metrics-port', () => {
 
   it('RabbitMQ into PostgreSQL: /readyz is 503 while the sink is away, the lag grows meanwhile; ready again and the lag back to 0 after', async () => {
     const { names, endpoints } = rabbit();
-    const direct = new URL(DATABASE_URL);
-    const { proxy, restart } = await proxyTo(direct.hostname, Number(direct.port || 5432));
-    const through = new URL(DATABASE_URL);
-    through.hostname = '127.0.0.1';
-    through.port = String(proxy.port);
-    const store = { databaseUrl: through.toString(), schema: uniqueSchema() };
+    const { proxy, restart, url: throughProxy } = await proxyTo(DATABASE_URL, 5432);
+    const store = { databaseUrl: throughProxy, schema: uniqueSchema() };
     schemas.push(store.schema);
     const run = start(consumeIntoPostgres(endpoints, store));
     const base = await metricsUrl(run);
@@ -273,12 +274,8 @@ describe('broker consume --metrics-port', () => {
 describe('broker export --metrics-port', () => {
   it('serves the progress and the publisher metrics while it exports, ready while the broker is connected', async () => {
     const total = 40;
-    const direct = new URL(url);
-    const { proxy } = await proxyTo(direct.hostname, Number(direct.port || 5672));
-    const through = new URL(url);
-    through.hostname = '127.0.0.1';
-    through.port = String(proxy.port);
-    const { names, endpoints } = rabbit(through.toString());
+    const { proxy, url: throughProxy } = await proxyTo(url, 5672);
+    const { names, endpoints } = rabbit(throughProxy);
     const dump = join(work, `dump-${randomUUID().slice(0, 8)}.json`);
     writeFileSync(
       dump,
