@@ -26,6 +26,7 @@ export const SUITES = [
   { id: 'kafka-publish', script: 'packages/kafka/bench/publish-bench.ts' },
   { id: 'consumers', script: 'packages/consumers/bench/consume-bench.ts' },
   { id: 'tracker-store', script: 'bench/tracker-store/tracker-store-bench.ts' },
+  { id: 'telemetry-overhead', script: 'packages/consumers/bench/telemetry-bench.ts' },
 ] as const;
 
 function runSuite(script: string, args: string[]): Promise<void> {

@@ -1,6 +1,7 @@
 import type { FaultScenarioResult } from '../../faults/src/scenario-result';
 import type { ComparisonResult, SideResult, SuiteResult } from '../harness/index';
 import { day, fixed, integer, ms, range, ratio, table } from './markdown-format';
+import { ratioToBaseline, TELEMETRY_GOALS } from './telemetry-section';
 
 /** The outage benchmark's finding (see packages/pika/bench/outage-memory-bench.ts). */
 interface OutageMemory {
@@ -100,6 +101,20 @@ export function targetsSection(suites: Map<string, SuiteResult>, faults: FaultSc
       : '-',
     verdict(outage?.withinBound),
   ]);
+  const telemetry = suites.get('telemetry-overhead');
+  for (const [side, label] of [
+    ['channels', 'Tracing channels subscribed by a no-op'],
+    ['otel', 'OpenTelemetry tracing, no-op exporter'],
+  ] as const) {
+    for (const id of ['publish', 'consume'] as const) {
+      const measured = ratioToBaseline(comparison(telemetry, id), side);
+      rows.push([
+        `${label}: RabbitMQ ${id} >= ${TELEMETRY_GOALS[side]} x nothing subscribed (events/s)`,
+        ratio(measured),
+        verdict(measured ? measured.median >= TELEMETRY_GOALS[side] : undefined),
+      ]);
+    }
+  }
   if (faults.length > 0) {
     const lost = faults.reduce((sum, f) => sum + f.lost, 0);
     const reordered = faults.reduce((sum, f) => sum + f.reorderedSenders, 0);

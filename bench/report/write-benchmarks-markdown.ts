@@ -12,6 +12,7 @@ import {
   trackerStoreTable,
 } from './benchmark-sections';
 import { loadRecordedResults } from './load-results';
+import { telemetryTable } from './telemetry-section';
 
 /**
  * Regenerates BENCHMARKS.md at the repository root from the recorded results
@@ -76,6 +77,10 @@ export function writeBenchmarksMarkdown(root: string): string {
     '## Tracker store: what streaming adds to `save()`',
     '',
     trackerStoreTable(suites.get('tracker-store')),
+    '',
+    '## Tracing channels and OpenTelemetry: what they cost',
+    '',
+    telemetryTable(suites.get('telemetry-overhead')),
     '',
     '## Fault suite',
     '',

@@ -132,7 +132,7 @@ describe('recordMessagingDurations', () => {
     expect(confirmed?.value.count).toBe(2);
     expect(confirmed?.attributes).toMatchObject({ 'messaging.operation.name': 'send' });
     expect(failed?.value.count).toBe(1);
-    expect(failed?.attributes['error.type']).toBe('PublishError');
+    expect(failed?.attributes['error.type']).toBe('BROKER_PUBLISH_FAILED');
     await broker.close({ timeout: 0 });
   });
 

@@ -1,5 +1,10 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import {
   CONNECTION_CHANNEL,
   CONSUME_CHANNEL,
@@ -312,6 +317,40 @@ describe('OpenTelemetry tracing with Kafka', () => {
     ).toBe(true);
     for (const [producer, consumer] of pairs()) {
       expect(consumer.parentSpanContext?.spanId).toBe(producer.spanContext().spanId);
+    }
+  });
+});
+
+describe('the README example', () => {
+  it('runs: one trace of a PRODUCER span and its CONSUMER child, printed by the console exporter', async () => {
+    const packageDir = fileURLToPath(new URL('../../', import.meta.url));
+    const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
+    const section = readme.split('### Worked example: the OpenTelemetry SDK and a console exporter')[1] ?? '';
+    const sample = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(sample, 'the worked example in README.md').toBeDefined();
+    // Names of its own, so that it shares no exchange with other tests; the RabbitMQ of the test services.
+    const names = rabbitNames();
+    rabbitCreated.push(names);
+    const url = new URL(rabbitUrl);
+    const code = sample!
+      .replaceAll('traced_events', names.queue)
+      .replaceAll('traced-exchange', names.exchange)
+      .replace('amqp://guest:guest@localhost:5672', `amqp://guest:guest@${url.hostname}:${url.port || 5672}`);
+    // Next to package.json, so that the imports resolve as they would in an application.
+    const file = join(packageDir, `.readme-example-${randomUUID().slice(0, 8)}.ts`);
+    writeFileSync(file, code);
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], {
+        cwd: packageDir,
+        timeout: 60_000,
+      });
+      expect(stdout).toContain(`name: 'send ${names.exchange}'`);
+      expect(stdout).toContain(`name: 'process ${names.exchange}'`);
+      expect(stdout).toContain('handled user of alice');
+      const traceIds = new Set([...stdout.matchAll(/traceId: '([0-9a-f]{32})'/g)].map((m) => m[1]));
+      expect(traceIds.size).toBe(1);
+    } finally {
+      rmSync(file, { force: true });
     }
   });
 });

@@ -105,7 +105,19 @@ export abstract class BufferedEventBroker extends EventEmitter<EventBrokerEvents
   }
 
   private publishTraced(body: EventBody, headers: Record<string, string> | undefined): void {
-    const context: PublishContext = { ...this.messagingTarget(), broker: this.brokerName, headers };
+    const target = this.messagingTarget();
+    // A literal with every field: spreading the target or adding fields later costs microseconds per event.
+    const context: PublishContext = {
+      system: target.system,
+      destination: target.destination,
+      serverAddress: target.serverAddress,
+      serverPort: target.serverPort,
+      broker: this.brokerName,
+      headers,
+      senderId: undefined,
+      bodySize: undefined,
+      error: undefined,
+    };
     // A start subscriber may have replaced the headers (trace context propagation).
     publishChannel.traceSync(() => this.accept(body, context.headers, context), context);
   }

@@ -5,13 +5,10 @@ import {
   type DeliverContext,
   deliverChannel,
 } from '../telemetry/channels';
-import { DURATION_BUCKETS_SECONDS, DURATION_METRICS, OTHER_ERROR_TYPE } from './metric-names';
+import { errorType } from './error-type';
+import { DURATION_BUCKETS_SECONDS, DURATION_METRICS } from './metric-names';
 import type { MetricsRegistration } from './publisher-metrics';
 import * as semconv from './semconv';
-
-function errorType(error: unknown): string {
-  return error instanceof Error && error.name !== 'Error' ? error.name : OTHER_ERROR_TYPE;
-}
 
 function deliveryAttributes(context: DeliverContext): Attributes {
   return {

@@ -28,6 +28,7 @@ import {
   type PublishContext,
   publishChannel,
 } from '../telemetry/channels';
+import { errorType } from './error-type';
 import * as semconv from './semconv';
 
 declare const __PACKAGE_VERSION__: string;
@@ -166,27 +167,33 @@ function spanName(operation: string, destination: string): string {
   return destination === '' ? operation : `${operation} ${destination}`;
 }
 
-function commonAttributes(target: {
-  system: string;
-  destination: string | undefined;
-  serverAddress?: string | undefined;
-  serverPort?: number | undefined;
-}): Attributes {
-  const attributes: Attributes = {
-    [semconv.ATTR_MESSAGING_SYSTEM]: target.system,
-    [semconv.ATTR_MESSAGING_DESTINATION_NAME]: target.destination,
-  };
+type Target = Pick<ConsumeContext, 'system' | 'destination'> &
+  Pick<PublishContext, 'serverAddress' | 'serverPort'>;
+
+/** The attributes every span of one destination shares; built once per destination (spreading objects per event is slow). */
+function destinationAttributes(target: Target, operation: string): Attributes {
+  const attributes: Attributes = {};
+  attributes[semconv.ATTR_MESSAGING_SYSTEM] = target.system;
+  if (target.destination !== undefined)
+    attributes[semconv.ATTR_MESSAGING_DESTINATION_NAME] = target.destination;
+  attributes[semconv.ATTR_MESSAGING_OPERATION_TYPE] = operation;
+  attributes[semconv.ATTR_MESSAGING_OPERATION_NAME] = operation;
   if (target.serverAddress !== undefined) attributes[semconv.ATTR_SERVER_ADDRESS] = target.serverAddress;
   if (target.serverPort !== undefined) attributes[semconv.ATTR_SERVER_PORT] = target.serverPort;
   return attributes;
 }
 
+const producerAttributeCache = new Map<string, Attributes>();
+
+/** The PRODUCER span's attributes at its start: the same for every event of a broker (the SDK copies them). */
 function producerAttributes(published: PublishContext): Attributes {
-  return {
-    ...commonAttributes(published),
-    [semconv.ATTR_MESSAGING_OPERATION_TYPE]: semconv.MESSAGING_OPERATION_TYPE_VALUE_SEND,
-    [semconv.ATTR_MESSAGING_OPERATION_NAME]: semconv.MESSAGING_OPERATION_TYPE_VALUE_SEND,
-  };
+  const key = `${published.system}\0${published.destination}\0${published.serverAddress}\0${published.serverPort}`;
+  let attributes = producerAttributeCache.get(key);
+  if (!attributes) {
+    attributes = destinationAttributes(published, semconv.MESSAGING_OPERATION_TYPE_VALUE_SEND);
+    producerAttributeCache.set(key, attributes);
+  }
+  return attributes;
 }
 
 function deliveryAttributes(delivered: DeliverContext): Attributes {
@@ -201,28 +208,20 @@ function deliveryAttributes(delivered: DeliverContext): Attributes {
 }
 
 function consumerAttributes(consumed: ConsumeContext): Attributes {
-  const attributes: Attributes = {
-    ...commonAttributes(consumed),
-    [semconv.ATTR_MESSAGING_OPERATION_TYPE]: semconv.MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-    [semconv.ATTR_MESSAGING_OPERATION_NAME]: semconv.MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-    [semconv.ATTR_MESSAGING_MESSAGE_BODY_SIZE]: consumed.bodySize,
-  };
-  const optional: [string, string | number | undefined][] = [
-    [semconv.ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME, consumed.queue],
-    [semconv.ATTR_MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY, consumed.routingKey || undefined],
-    [semconv.ATTR_MESSAGING_CONSUMER_GROUP_NAME, consumed.group],
-    [
-      semconv.ATTR_MESSAGING_DESTINATION_PARTITION_ID,
-      consumed.partition === undefined ? undefined : String(consumed.partition),
-    ],
-    [
-      semconv.ATTR_MESSAGING_KAFKA_OFFSET,
-      consumed.offset === undefined ? undefined : Number(consumed.offset),
-    ],
-    [semconv.ATTR_MESSAGING_KAFKA_MESSAGE_KEY, consumed.messageKey],
-    [semconv.ATTR_MESSAGING_MESSAGE_ID, consumed.messageId],
-  ];
-  for (const [key, value] of optional) if (value !== undefined) attributes[key] = value;
+  const attributes = destinationAttributes(consumed, semconv.MESSAGING_OPERATION_TYPE_VALUE_PROCESS);
+  attributes[semconv.ATTR_MESSAGING_MESSAGE_BODY_SIZE] = consumed.bodySize;
+  if (consumed.queue !== undefined)
+    attributes[semconv.ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME] = consumed.queue;
+  if (consumed.routingKey)
+    attributes[semconv.ATTR_MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY] = consumed.routingKey;
+  if (consumed.group !== undefined) attributes[semconv.ATTR_MESSAGING_CONSUMER_GROUP_NAME] = consumed.group;
+  if (consumed.partition !== undefined)
+    attributes[semconv.ATTR_MESSAGING_DESTINATION_PARTITION_ID] = String(consumed.partition);
+  if (consumed.offset !== undefined)
+    attributes[semconv.ATTR_MESSAGING_KAFKA_OFFSET] = Number(consumed.offset);
+  if (consumed.messageKey !== undefined)
+    attributes[semconv.ATTR_MESSAGING_KAFKA_MESSAGE_KEY] = consumed.messageKey;
+  if (consumed.messageId !== undefined) attributes[semconv.ATTR_MESSAGING_MESSAGE_ID] = consumed.messageId;
   return attributes;
 }
 
@@ -244,17 +243,6 @@ function failed(span: Span, error: unknown): void {
     code: SpanStatusCode.ERROR,
     message: error instanceof Error ? error.message : String(error),
   });
-}
-
-/** A low-cardinality class of the error: a BrokerError's code, else the error's name. */
-function errorType(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== '') return code;
-    const name = (error as { name?: unknown }).name;
-    if (typeof name === 'string' && name !== '') return name;
-  }
-  return '_OTHER';
 }
 
 /** A subscriber must never throw into the broker or the consumer: what fails here goes to OpenTelemetry's diag log. */

@@ -40,13 +40,23 @@ export class DeliveryTracer implements DeliveryObserver {
   }
 
   private start(message: OutboundMessage): DeliverContext {
+    const target = this.broker.target();
+    // A literal with every field: spreading the target or adding fields later costs microseconds per event.
     const context: DeliverContext = {
-      ...this.broker.target(),
+      system: target.system,
+      destination: target.destination,
+      serverAddress: target.serverAddress,
+      serverPort: target.serverPort,
       broker: this.broker.brokerName,
       senderId: message.senderId,
       bodySize: message.size,
       publish: message.publishContext,
+      routingKey: undefined,
+      messageKey: undefined,
+      partition: undefined,
       attempts: message.attempts,
+      outcome: undefined,
+      error: undefined,
     };
     deliverChannel.start.publish(context);
     return context;
