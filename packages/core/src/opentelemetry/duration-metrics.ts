@@ -60,7 +60,8 @@ function timed<Context extends object>(
  * Records, for every broker and production consumer in the process (through the
  * `broker:deliver` and `broker:consume` tracing channels), how long a delivery took from
  * its first send to the broker's confirmation (`messaging.client.operation.duration`) and how
- * long the handler and the sink took on a message (`messaging.process.duration`). Subscribing
+ * long a message took from its receipt to its handling: handler, sink, retries, and the wait
+ * behind its conversation's earlier events (`messaging.process.duration`). Subscribing
  * makes the packages build the channels' contexts: call it only when metrics are wanted, once
  * per meter.
  */
@@ -78,7 +79,10 @@ export function recordMessagingDurations(meter: Meter): MetricsRegistration {
     (context) => context.attempts > 0,
   );
   const processing = timed<ConsumeContext>(
-    bucketed(DURATION_METRICS.process, 'How long the handler and the sink took on a received message.'),
+    bucketed(
+      DURATION_METRICS.process,
+      'From the receipt of a message to its handling (handler, sink, retries, the wait behind its conversation).',
+    ),
     processAttributes,
     () => true,
   );

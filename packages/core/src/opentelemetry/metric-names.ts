@@ -19,7 +19,7 @@ export const DURATION_BUCKETS_SECONDS = [
 export const DURATION_METRICS = {
   /** From an event's first send to its confirmation, or failure (`error.type`): the confirm latency. */
   delivery: METRIC_MESSAGING_CLIENT_OPERATION_DURATION,
-  /** How long the handler and the sink took on a received message, by `broker.consume.result`. */
+  /** From a message's receipt to its handling (handler, sink, retries, the wait behind its conversation), by `broker.consume.result`. */
   process: METRIC_MESSAGING_PROCESS_DURATION,
 } as const;
 
