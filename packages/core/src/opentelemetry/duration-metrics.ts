@@ -10,27 +10,38 @@ import { DURATION_BUCKETS_SECONDS, DURATION_METRICS } from './metric-names';
 import type { MetricsRegistration } from './publisher-metrics';
 import * as semconv from './semconv';
 
-function deliveryAttributes(context: DeliverContext): Attributes {
-  return {
-    [semconv.ATTR_MESSAGING_SYSTEM]: context.system,
-    [semconv.ATTR_MESSAGING_DESTINATION_NAME]: context.destination,
-    [semconv.ATTR_MESSAGING_OPERATION_NAME]: semconv.MESSAGING_OPERATION_TYPE_VALUE_SEND,
-    ...(context.outcome === 'confirmed' ? {} : { [semconv.ATTR_ERROR_TYPE]: errorType(context.error) }),
+/**
+ * One attribute object per distinct set of values, built once: an event's attributes are a
+ * lookup, not a few objects spread together (that cost microseconds per event).
+ */
+function cachedAttributes(build: (values: readonly (string | undefined)[]) => Attributes) {
+  const cache = new Map<string, Attributes>();
+  return (values: readonly (string | undefined)[]): Attributes => {
+    const key = values.join('\u0000');
+    let attributes = cache.get(key);
+    if (!attributes) {
+      attributes = build(values);
+      cache.set(key, attributes);
+    }
+    return attributes;
   };
 }
 
-function processAttributes(context: ConsumeContext): Attributes {
-  return {
-    [semconv.ATTR_MESSAGING_SYSTEM]: context.system,
-    [semconv.ATTR_MESSAGING_OPERATION_NAME]: semconv.MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-    ...(context.destination === undefined
-      ? {}
-      : { [semconv.ATTR_MESSAGING_DESTINATION_NAME]: context.destination }),
-    ...(context.group === undefined ? {} : { [semconv.ATTR_MESSAGING_CONSUMER_GROUP_NAME]: context.group }),
-    'broker.consume.result': context.result ?? 'left',
-    ...(context.result === 'failed' ? { [semconv.ATTR_ERROR_TYPE]: errorType(context.error) } : {}),
-  };
-}
+const deliveryAttributes = cachedAttributes(([system, destination, error]) => ({
+  [semconv.ATTR_MESSAGING_SYSTEM]: system,
+  [semconv.ATTR_MESSAGING_DESTINATION_NAME]: destination,
+  [semconv.ATTR_MESSAGING_OPERATION_NAME]: semconv.MESSAGING_OPERATION_TYPE_VALUE_SEND,
+  ...(error === undefined ? {} : { [semconv.ATTR_ERROR_TYPE]: error }),
+}));
+
+const processAttributes = cachedAttributes(([system, destination, group, result, error]) => ({
+  [semconv.ATTR_MESSAGING_SYSTEM]: system,
+  [semconv.ATTR_MESSAGING_OPERATION_NAME]: semconv.MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+  ...(destination === undefined ? {} : { [semconv.ATTR_MESSAGING_DESTINATION_NAME]: destination }),
+  ...(group === undefined ? {} : { [semconv.ATTR_MESSAGING_CONSUMER_GROUP_NAME]: group }),
+  'broker.consume.result': result,
+  ...(error === undefined ? {} : { [semconv.ATTR_ERROR_TYPE]: error }),
+}));
 
 /** Times each context from a start to an end phase; a subscriber must never throw. */
 function timed<Context extends object>(
@@ -74,7 +85,12 @@ export function recordMessagingDurations(meter: Meter): MetricsRegistration {
     });
   const delivery = timed<DeliverContext>(
     bucketed(DURATION_METRICS.delivery, 'From the first send of an event to its confirmation (or failure).'),
-    deliveryAttributes,
+    (context) =>
+      deliveryAttributes([
+        context.system,
+        context.destination,
+        context.outcome === 'confirmed' ? undefined : errorType(context.error),
+      ]),
     // An event settled without ever being sent (dropped from the buffer) took no send.
     (context) => context.attempts > 0,
   );
@@ -83,7 +99,14 @@ export function recordMessagingDurations(meter: Meter): MetricsRegistration {
       DURATION_METRICS.process,
       'From the receipt of a message to its handling (handler, sink, retries, the wait behind its conversation).',
     ),
-    processAttributes,
+    (context) =>
+      processAttributes([
+        context.system,
+        context.destination,
+        context.group,
+        context.result ?? 'left',
+        context.result === 'failed' ? errorType(context.error) : undefined,
+      ]),
     () => true,
   );
   deliverChannel.start.subscribe(delivery.start as (message: unknown) => void);
