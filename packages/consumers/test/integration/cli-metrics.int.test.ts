@@ -89,6 +89,21 @@ async function proxyTo(target: string, defaultPort: number) {
   };
 }
 
+/** `broker consume` into a JSON-lines file of its own, serving metrics: the run and its metrics URL. */
+async function consumeToFile(endpoints: string, name: string, ...extra: string[]) {
+  const run = start([
+    'consume',
+    '-e',
+    endpoints,
+    ...extra,
+    '--sink',
+    'jsonl',
+    '-o',
+    join(work, `${name}.jsonl`),
+  ]);
+  return { run, base: await metricsUrl(run) };
+}
+
 describe('broker consume --metrics-port', () => {
   it('RabbitMQ: /metrics counts every event handled and the malformed ones dead-lettered; the lag falls to 0', async () => {
     const total = 300;
@@ -98,16 +113,7 @@ describe('broker consume --metrics-port', () => {
       ...Array.from({ length: total }, (_, i) => wireBody(`metrics-${i % 10}`)),
       ...poison,
     ]);
-    const run = start([
-      'consume',
-      '-e',
-      endpoints,
-      '--sink',
-      'jsonl',
-      '-o',
-      join(work, `${names.queue}.jsonl`),
-    ]);
-    const base = await metricsUrl(run);
+    const { run, base } = await consumeToFile(endpoints, names.queue);
     let last!: PrometheusText;
     await waitFor(
       `${total} events handled and the lag 0 in /metrics`,
@@ -157,19 +163,7 @@ describe('broker consume --metrics-port', () => {
       10_000,
     );
     const group = `consumers-metrics-${randomUUID()}`;
-    const run = start([
-      'consume',
-      '-e',
-      endpoints,
-      '--from-beginning',
-      '--group',
-      group,
-      '--sink',
-      'jsonl',
-      '-o',
-      join(work, `${topic}.jsonl`),
-    ]);
-    const base = await metricsUrl(run);
+    const { run, base } = await consumeToFile(endpoints, topic, '--from-beginning', '--group', group);
     let last!: PrometheusText;
     await waitFor(
       `${total} events handled and the lag 0 in /metrics`,
@@ -192,16 +186,7 @@ describe('broker consume --metrics-port', () => {
   it('RabbitMQ: /readyz is 503 while the broker is away (connection dropped, then refused) and 200 again once it is back', async () => {
     const { proxy, restart, url: throughProxy } = await proxyTo(url, 5672);
     const { names, endpoints } = rabbit(throughProxy);
-    const run = start([
-      'consume',
-      '-e',
-      endpoints,
-      '--sink',
-      'jsonl',
-      '-o',
-      join(work, `${names.queue}.jsonl`),
-    ]);
-    const base = await metricsUrl(run);
+    const { run, base } = await consumeToFile(endpoints, names.queue);
     await waitFor('ready', async () => (await readiness(base)).status === 200);
     await proxy.close();
     await waitFor('unready', async () => (await readiness(base)).status === 503);
