@@ -9,36 +9,22 @@ import {
   type ConsumeRetryMessage,
   noopLogger,
 } from '@broker/core';
+import { recordTracingChannel } from '@broker/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventConsumer } from '../src/consumer/event-consumer';
 import { MemoryMessageSource } from './helpers/memory-message-source';
 import { wireBody } from './helpers/wire';
-
-type Phase = 'start' | 'end' | 'asyncStart' | 'asyncEnd' | 'error';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-/** Every phase of `broker:consume`, as `[phase, position, result, settlement]`. */
+/** Every phase of `broker:consume`, with the context as it was then. */
 function recordConsume() {
-  const seen: { phase: Phase; context: ConsumeContext; result?: string; settlement?: string }[] = [];
-  const on = (phase: Phase) => (message: unknown) => {
-    const context = message as ConsumeContext;
-    seen.push({ phase, context, result: context.result, settlement: context.settlement });
-  };
-  const handlers = {
-    start: on('start'),
-    end: on('end'),
-    asyncStart: on('asyncStart'),
-    asyncEnd: on('asyncEnd'),
-    error: on('error'),
-  };
-  const channel = diagnosticsChannel.tracingChannel(CONSUME_CHANNEL);
-  channel.subscribe(handlers);
-  cleanups.push(() => channel.unsubscribe(handlers));
-  return seen;
+  const recorder = recordTracingChannel<ConsumeContext>(CONSUME_CHANNEL);
+  cleanups.push(recorder.stop);
+  return recorder.phases;
 }
 
 function recordPlain<T>(name: string): T[] {
@@ -75,7 +61,7 @@ describe('broker:consume', () => {
     const body = wireBody('alice');
     source.push(body, { traceparent: 'x' });
     await consumeAll(source, 1, {});
-    expect(seen.map((s) => [s.phase, s.result, s.settlement])).toEqual([
+    expect(seen.map((s) => [s.phase, s.snapshot.result, s.snapshot.settlement])).toEqual([
       ['start', undefined, undefined],
       ['end', undefined, undefined],
       ['asyncStart', 'handled', undefined],
@@ -105,7 +91,7 @@ describe('broker:consume', () => {
     });
     expect(retries.map((r) => [r.attempt, r.error])).toEqual([[1, broken]]);
     expect(retries[0]?.context).toBe(seen[0]?.context);
-    expect(seen.map((s) => [s.phase, s.result, s.settlement])).toEqual([
+    expect(seen.map((s) => [s.phase, s.snapshot.result, s.snapshot.settlement])).toEqual([
       ['start', undefined, undefined],
       ['end', undefined, undefined],
       ['error', 'failed', undefined],
@@ -121,12 +107,14 @@ describe('broker:consume', () => {
     source.push('not json');
     source.push(wireBody('carol', 'action', { name: 'action_listen' }));
     await consumeAll(source, 2, { filter: { types: ['bot'] } });
-    const ends = seen.filter((s) => s.phase === 'asyncEnd').map((s) => [s.result, s.settlement]);
+    const ends = seen
+      .filter((s) => s.phase === 'asyncEnd')
+      .map((s) => [s.snapshot.result, s.snapshot.settlement]);
     expect(ends).toEqual([
       ['malformed', 'dead-letter'],
       ['filtered', 'ack'],
     ]);
-    expect(seen.filter((s) => s.phase === 'error').map((s) => s.result)).toEqual(['malformed']);
+    expect(seen.filter((s) => s.phase === 'error').map((s) => s.snapshot.result)).toEqual(['malformed']);
   });
 
   it('builds nothing while nobody subscribes, and the consumer works the same', async () => {

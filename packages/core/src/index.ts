@@ -31,7 +31,7 @@ export type {
   InMemorySubscriber,
 } from './broker/in-memory-event-broker';
 export { InMemoryEventBroker } from './broker/in-memory-event-broker';
-export type { OutboundMessage } from './broker/outbound-queue';
+export type { DeliveryObserver, OutboundMessage, SettleOutcome, SettleReason } from './broker/outbound-queue';
 export { OutboundQueue } from './broker/outbound-queue';
 export type { RetryDelayOptions } from './broker/retry-delay';
 export { retryDelay } from './broker/retry-delay';

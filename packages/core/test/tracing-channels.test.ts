@@ -15,28 +15,16 @@ import {
   publishChannel,
   slotSet,
 } from '../src/index';
+import { recordTracingChannel } from '../src/testing/trace-recorder';
 import { ManualBroker } from './helpers/manual-broker';
 
 const event = (n: number, sender = 's') => ({ sender_id: sender, ...slotSet('n', n, { timestamp: 1 }) });
 
-type Phase = 'start' | 'end' | 'asyncStart' | 'asyncEnd' | 'error';
-
 /** Records every phase of a tracing channel, by name as a subscriber in another package would. */
 function record<T extends object>(name: string) {
-  const seen: { phase: Phase; context: T; snapshot: T }[] = [];
-  const on = (phase: Phase) => (context: unknown) =>
-    seen.push({ phase, context: context as T, snapshot: { ...(context as T) } });
-  const handlers = {
-    start: on('start'),
-    end: on('end'),
-    asyncStart: on('asyncStart'),
-    asyncEnd: on('asyncEnd'),
-    error: on('error'),
-  };
-  const channel = diagnosticsChannel.tracingChannel(name);
-  channel.subscribe(handlers);
-  cleanups.push(() => channel.unsubscribe(handlers));
-  return seen;
+  const recorder = recordTracingChannel<T>(name);
+  cleanups.push(recorder.stop);
+  return recorder.phases;
 }
 
 function recordConnection(): ConnectionStateMessage[] {

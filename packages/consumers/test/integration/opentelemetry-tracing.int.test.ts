@@ -9,6 +9,7 @@ import {
   CONNECTION_CHANNEL,
   CONSUME_CHANNEL,
   CONSUME_RETRY_CHANNEL,
+  type ConnectionStateMessage,
   createEventBroker,
   DELIVER_CHANNEL,
   type EventBroker,
@@ -52,7 +53,10 @@ beforeAll(async () => {
   kafkaBootstrap = (await requireKafka('single')).plaintext;
 });
 
+const unsubscribes: (() => void)[] = [];
+
 afterEach(() => {
+  for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
   tracing?.disable();
   tracing = undefined;
   propagation.disable();
@@ -81,6 +85,21 @@ function traced(options: TracingOptions = {}): void {
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   tracing = enableTracing({ tracerProvider, ...options });
 }
+
+/** The state changes publishers report on `broker:connection` from now on, as `previous>state`. */
+function publisherStates(): ConnectionStateMessage[] {
+  const seen: ConnectionStateMessage[] = [];
+  const listener = (message: unknown) => {
+    if ((message as ConnectionStateMessage).role === 'publisher')
+      seen.push(message as ConnectionStateMessage);
+  };
+  diagnosticsChannel.subscribe(CONNECTION_CHANNEL, listener);
+  unsubscribes.push(() => diagnosticsChannel.unsubscribe(CONNECTION_CHANNEL, listener));
+  return seen;
+}
+
+const transitions = (seen: ConnectionStateMessage[]) =>
+  seen.map((m) => `${m.system}:${m.previous}>${m.state}`);
 
 const ofKind = (kind: SpanKind): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.kind === kind);
 
@@ -156,12 +175,19 @@ function pairs(): [ReadableSpan, ReadableSpan][] {
 describe('OpenTelemetry tracing with RabbitMQ', () => {
   it('one PRODUCER span per published event and one CONSUMER span per handled event, no headers added', async () => {
     traced();
+    const states = publisherStates();
     const endpoints = rabbitEndpoints();
     const { exchange_name: exchange, queues } = loadEndpoints(endpoints).eventBroker!.kwargs as {
       exchange_name: string;
       queues: string[];
     };
     const bodies = await publishAll(endpoints);
+    expect(transitions(states)).toEqual([
+      'rabbitmq:idle>connecting',
+      'rabbitmq:connecting>ready',
+      'rabbitmq:ready>closing',
+      'rabbitmq:closing>closed',
+    ]);
     const handled = await consumeAll(endpoints);
 
     const producers = ofKind(SpanKind.PRODUCER);
@@ -266,9 +292,16 @@ describe('OpenTelemetry tracing with RabbitMQ', () => {
 describe('OpenTelemetry tracing with Kafka', () => {
   it('one PRODUCER and one CONSUMER span per event, with topic, partition, key, offset and group', async () => {
     traced();
+    const states = publisherStates();
     const { endpoints, topic } = await kafkaEndpoints();
     const group = `g-${topic}`;
     await publishAll(endpoints);
+    expect(transitions(states)).toEqual([
+      'kafka:idle>connecting',
+      'kafka:connecting>ready',
+      'kafka:ready>closing',
+      'kafka:closing>closed',
+    ]);
     const handled = await consumeAll(endpoints, { groupId: group, fromBeginning: true });
 
     const producers = ofKind(SpanKind.PRODUCER);

@@ -35,7 +35,7 @@ export type SettleReason = BrokerError | (() => BrokerError);
 /** Told when an event is first handed to the transport and when it is settled (the `broker:deliver` channel). */
 export interface DeliveryObserver {
   sent(message: OutboundMessage): void;
-  settled(message: OutboundMessage, outcome: Outcome, reason: SettleReason | undefined): void;
+  settled(message: OutboundMessage, outcome: SettleOutcome, reason: SettleReason | undefined): void;
 }
 
 /** The error behind events the `drop-oldest` overflow policy discarded. */
@@ -48,7 +48,7 @@ export function dropOldestError(count: number): BufferOverflowError {
 /** The longest delay setTimeout() honours. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-export type Outcome = 'confirmed' | 'failed' | 'dropped';
+export type SettleOutcome = 'confirmed' | 'failed' | 'dropped';
 
 interface FlushWaiter {
   target: number;
@@ -252,7 +252,7 @@ export class OutboundQueue {
     );
   }
 
-  private settle(message: OutboundMessage, outcome: Outcome, reason?: SettleReason): void {
+  private settle(message: OutboundMessage, outcome: SettleOutcome, reason?: SettleReason): void {
     if (message.settled) return;
     message.settled = true;
     this.inFlight.delete(message);

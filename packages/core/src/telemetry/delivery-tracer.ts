@@ -1,4 +1,9 @@
-import type { DeliveryObserver, OutboundMessage, Outcome, SettleReason } from '../broker/outbound-queue';
+import type {
+  DeliveryObserver,
+  OutboundMessage,
+  SettleOutcome,
+  SettleReason,
+} from '../broker/outbound-queue';
 import { type DeliverContext, deliverChannel, type MessagingTarget } from './channels';
 
 /** What a broker tells its delivery tracer: where it sends, and the per-event details it knows once an event is settled. */
@@ -21,7 +26,7 @@ export class DeliveryTracer implements DeliveryObserver {
     message.deliverContext = this.start(message);
   }
 
-  settled(message: OutboundMessage, outcome: Outcome, reason: SettleReason | undefined): void {
+  settled(message: OutboundMessage, outcome: SettleOutcome, reason: SettleReason | undefined): void {
     let context = message.deliverContext;
     if (context === undefined) {
       // Never sent while someone listened (dropped from the buffer, failed while waiting): its trace starts now.
