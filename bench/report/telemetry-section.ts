@@ -41,15 +41,21 @@ function rows(result: ComparisonResult, withPublishCall: boolean): string[][] {
   });
 }
 
-/** Issue 16's overhead table: throughput and `publish()` p99 of (b) and (c) as ratios to (a), same run. */
+/** The (d) side, in results that have it. */
+const METRICS_SIDE =
+  '; (d) what `--metrics-port` records per event: `recordMessagingDurations()` on an SDK meter provider with the ' +
+  'Prometheus reader, never scraped (the counters are read from `stats()` only when scraped)';
+
+/** Issue 16's overhead table: throughput and `publish()` p99 of (b), (c) and (d) as ratios to (a), same run. */
 export function telemetryTable(suite: SuiteResult | undefined): string {
   const publish = suite?.comparisons.find((c) => c.id === 'publish');
   const consume = suite?.comparisons.find((c) => c.id === 'consume');
   if (!publish || !consume) return '_Not measured._';
   return [
-    'The three sides alternate in one run, one process per run. (a) nothing subscribed to the tracing channels; ' +
+    'The sides alternate in one run, one process per run. (a) nothing subscribed to the tracing channels; ' +
       '(b) every tracing channel subscribed by a no-op; (c) `enableTracing()` from `@broker/core/opentelemetry` on an ' +
-      'SDK tracer provider with a batch span processor and a no-op exporter. Ratios are per pair, to (a); a `publish()` ' +
+      `SDK tracer provider with a batch span processor and a no-op exporter${publish.sides.metrics ? METRICS_SIDE : ''}. ` +
+      'Ratios are per pair, to (a); a `publish()` ' +
       `p99 ratio above 1 is slower. Goals: (b) >= ${TELEMETRY_GOALS.channels}, (c) >= ${TELEMETRY_GOALS.otel} (events/s).`,
     '',
     `Publish: ${publish.method} Consume: ${consume.method}`,

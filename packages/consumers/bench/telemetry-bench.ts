@@ -21,8 +21,10 @@ import {
   DELIVER_CHANNEL,
   PUBLISH_CHANNEL,
 } from '@broker/core';
-import { enableTracing } from '@broker/core/opentelemetry';
+import { enableTracing, recordMessagingDurations } from '@broker/core/opentelemetry';
 import { ExportResultCode } from '@opentelemetry/core';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import {
   beginSuite,
@@ -47,7 +49,7 @@ import { PikaSide } from '../../pika/bench/publisher-sides';
 import { deleteQueue, fillQueue } from './bench-fill';
 import { consumeOurs } from './consumer-runs';
 
-type Telemetry = 'none' | 'channels' | 'otel';
+type Telemetry = 'none' | 'channels' | 'otel' | 'metrics';
 
 interface RunTask {
   measure: 'publish' | 'consume';
@@ -66,6 +68,7 @@ const SIDES: Record<Telemetry, string> = {
   none: '(a) nothing subscribed',
   channels: '(b) tracing channels, no-op subscribers',
   otel: '(c) OpenTelemetry tracing, no-op exporter',
+  metrics: '(d) OpenTelemetry metrics as `--metrics-port` records them, never scraped',
 };
 
 /** A span exporter that drops everything: what is measured is creating and ending the spans. */
@@ -85,6 +88,11 @@ function instrument(telemetry: Telemetry): void {
     enableTracing({
       tracerProvider: new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter)] }),
     });
+  } else if (telemetry === 'metrics') {
+    // The per-event part of the command line's metrics: the duration histograms (the counters
+    // are read from stats() only when scraped).
+    const reader = new PrometheusExporter({ preventServerStart: true });
+    recordMessagingDurations(new MeterProvider({ readers: [reader] }).getMeter('bench'));
   }
 }
 
@@ -140,7 +148,7 @@ async function main(): Promise<void> {
       `consume prefetch ${prefetch}; Node ${process.version}`,
   );
   const script = fileURLToPath(import.meta.url);
-  const sides = ['none', 'channels', 'otel'] as const;
+  const sides = ['none', 'channels', 'otel', 'metrics'] as const;
   const labelled = sides.map((id) => ({ id, label: SIDES[id] }));
 
   const publishRuns = await runAlternatingPairs<RunMeasurement, Telemetry>({

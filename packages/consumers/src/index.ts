@@ -22,6 +22,9 @@ export {
 } from './export/export-events';
 export type { ExportFilter } from './export/tracker-dump-events';
 export { trackerDumpEvents } from './export/tracker-dump-events';
+export type { ConsumerMetricsOptions } from './metrics/consumer-metrics';
+export { observeConsumerMetrics } from './metrics/consumer-metrics';
+export { CONSUMER_METRICS } from './metrics/metric-names';
 export type { PublishEventsOptions, PublishItem, PublishReport } from './publish/publish-events';
 export { publishEvents } from './publish/publish-events';
 export type { EventInputItem, ReadEventInputOptions } from './publish/read-event-input';

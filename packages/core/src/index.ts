@@ -67,7 +67,13 @@ export type { MessageSourceOptions } from './consumer/create-message-source';
 export { createMessageSource } from './consumer/create-message-source';
 export type { FileMessageSourceOptions } from './consumer/file-message-source';
 export { FileMessageSource } from './consumer/file-message-source';
-export type { ConsumeOptions, MessageSource, Settlement, SourceMessage } from './consumer/message-source';
+export type {
+  ConsumeOptions,
+  MessageSource,
+  Settlement,
+  SourceBacklog,
+  SourceMessage,
+} from './consumer/message-source';
 export type { BrokerErrorCode, BrokerErrorOptions } from './errors/broker-error';
 export { BrokerError, brokerErrorCodes, isBrokerError } from './errors/broker-error';
 export type { ConfigErrorOptions } from './errors/errors';

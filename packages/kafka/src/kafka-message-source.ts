@@ -12,9 +12,11 @@ import {
   retryDelay,
   SettingsReader,
   type Settlement,
+  type SourceBacklog,
   type SourceMessage,
 } from '@broker/core';
 import type {
+  AdminClient,
   ConsumedBatch,
   ConsumedRecord,
   ConsumerClient,
@@ -26,6 +28,7 @@ import { PartitionOffsets } from './consumer/partition-offsets';
 import { keyNamesAsGiven } from './kafkajs/classify-kafkajs-error';
 import {
   classifyClientError,
+  createAdminClient,
   createConsumerClient,
   createProducerClient,
   type FailureContext,
@@ -120,6 +123,7 @@ export class KafkaMessageSource implements MessageSource {
   private deadLettersReady: Promise<void> | undefined;
   private current: Run | undefined;
   private closed = false;
+  private admin: AdminClient | undefined;
   private readonly createClient: typeof createConsumerClient;
 
   constructor(options: KafkaMessageSourceOptions);
@@ -202,6 +206,15 @@ export class KafkaMessageSource implements MessageSource {
     }
   }
 
+  /** The group's lag on each partition of the topic, through an admin client of its own. */
+  async backlog(): Promise<SourceBacklog[]> {
+    if (this.closed) throw new BrokerClosedError('This KafkaMessageSource is closed; create a new one.');
+    this.admin ??= createAdminClient(this.settings.connection, this.logger);
+    const { topic, groupId, fromBeginning } = this.settings;
+    const lags = await this.admin.groupLag(topic, groupId, fromBeginning);
+    return lags.map(({ partition, lag }) => ({ destination: topic, partition, messages: lag }));
+  }
+
   /** Stops a running consume() (without waiting for in-flight messages: they are delivered again) and disconnects. */
   async close(): Promise<void> {
     this.closed = true;
@@ -213,6 +226,7 @@ export class KafkaMessageSource implements MessageSource {
       await run.finished?.catch(() => undefined);
     }
     await this.deadLetters?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
   }
 
   private async runUntilAborted(
@@ -304,6 +318,7 @@ export class KafkaMessageSource implements MessageSource {
       await client.stop().catch(() => undefined);
       if (signal.aborted || this.closed) return;
       const classified = classifyClientError(failure, this.failureContext);
+      options.onConnectionLost?.(classified.error);
       if (classified.kind === 'fatal') {
         this.logger.error({ err: classified.error }, `kafka consumer stopped: ${classified.error.message}`);
         throw classified.error;

@@ -96,6 +96,7 @@ export function consumingWithin(source: MessageSource, timeoutMs: number, where:
   return {
     name: source.name,
     description: source.description,
+    ...(source.backlog ? { backlog: () => source.backlog?.() ?? Promise.resolve([]) } : {}),
     // A connection attempt still pending at the deadline ends only at its own timeout (a host
     // that never answers): closing does not wait for it, the command ends before.
     close: async () => {

@@ -51,6 +51,25 @@ export interface ConsumeOptions {
    * reconnect. Lets a caller bound how long it waits for a broker that may never answer.
    */
   onConsuming?: () => void;
+  /**
+   * Called when the live connection is lost, before the source reconnects (and before
+   * `onConsuming` is called again): for a readiness check that must say "not connected" while
+   * the broker is away.
+   */
+  onConnectionLost?: (error: Error) => void;
+}
+
+/** Messages waiting in a source: one entry per queue, or per partition of a Kafka topic. */
+export interface SourceBacklog {
+  /** The queue or topic. */
+  readonly destination: string;
+  /** The Kafka partition; undefined for a queue. */
+  readonly partition?: number;
+  /**
+   * RabbitMQ: messages ready in the queue (not yet delivered to a consumer). Kafka: the lag,
+   * the partition's high watermark minus the group's committed offset.
+   */
+  readonly messages: number;
 }
 
 export interface MessageSource {
@@ -64,6 +83,13 @@ export interface MessageSource {
    * Messages of one queue partition / Kafka partition are delivered in order.
    */
   consume(onMessage: (message: SourceMessage) => void, options: ConsumeOptions): Promise<void>;
+  /**
+   * Asks the broker how many messages wait to be consumed (RabbitMQ: a passive declare of the
+   * queue; Kafka: the group's committed offsets against the high watermarks), on a connection
+   * of its own that `close()` releases. Each call is one round trip: callers poll it at a
+   * bounded rate. Rejects while the broker is unreachable. Optional: the file source has none.
+   */
+  backlog?(): Promise<SourceBacklog[]>;
   /** Releases connections; idempotent. */
   close(): Promise<void>;
 }

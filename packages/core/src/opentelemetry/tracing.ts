@@ -28,6 +28,7 @@ import {
   type PublishContext,
   publishChannel,
 } from '../telemetry/channels';
+import { errorType } from './error-type';
 import * as semconv from './semconv';
 
 declare const __PACKAGE_VERSION__: string;
@@ -242,17 +243,6 @@ function failed(span: Span, error: unknown): void {
     code: SpanStatusCode.ERROR,
     message: error instanceof Error ? error.message : String(error),
   });
-}
-
-/** A low-cardinality class of the error: a BrokerError's code, else the error's name. */
-function errorType(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== '') return code;
-    const name = (error as { name?: unknown }).name;
-    if (typeof name === 'string' && name !== '') return name;
-  }
-  return '_OTHER';
 }
 
 /** A subscriber must never throw into the broker or the consumer: what fails here goes to OpenTelemetry's diag log. */

@@ -104,3 +104,20 @@ export interface ConsumerClient {
   /** Leaves the group and disconnects; idempotent. */
   stop(): Promise<void>;
 }
+
+/** How far a consumer group is behind on one partition. */
+export interface PartitionLag {
+  partition: number;
+  /** Records after the group's committed offset, up to the high watermark. */
+  lag: number;
+}
+
+export interface AdminClient {
+  /**
+   * The group's lag on every partition of `topic`: high watermark minus committed offset. A
+   * partition the group has committed nothing on counts from the low watermark when the group
+   * starts from the beginning, else as 0 (it starts at the end).
+   */
+  groupLag(topic: string, groupId: string, fromBeginning: boolean): Promise<PartitionLag[]>;
+  disconnect(): Promise<void>;
+}

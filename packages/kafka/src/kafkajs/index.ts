@@ -4,9 +4,10 @@
  */
 import type { Logger } from '@broker/core';
 import { logLevel } from 'kafkajs';
-import type { ConsumerClient, ProducerClient } from '../client/kafka-client';
+import type { AdminClient, ConsumerClient, ProducerClient } from '../client/kafka-client';
 import type { ConnectionSettings } from '../settings/read-connection-settings';
 import { createKafkajsClient } from './create-kafkajs-client';
+import { KafkajsAdminClient } from './kafkajs-admin-client';
 import { KafkajsConsumerClient, type KafkajsConsumerOptions } from './kafkajs-consumer-client';
 import { KafkajsProducerClient, type KafkajsProducerOptions } from './kafkajs-producer-client';
 import { StoppingSpinBreaker } from './stopping-spin-breaker';
@@ -37,4 +38,8 @@ export function createConsumerClient(
   const spinBreaker = new StoppingSpinBreaker(() => kafka.logger().setLogLevel(logLevel.DEBUG), logger);
   const kafka = createKafkajsClient(connection, logger, (message) => spinBreaker.observe(message));
   return new KafkajsConsumerClient(kafka, options, logger, spinBreaker);
+}
+
+export function createAdminClient(connection: ConnectionSettings, logger: Logger): AdminClient {
+  return new KafkajsAdminClient(createKafkajsClient(connection, logger));
 }

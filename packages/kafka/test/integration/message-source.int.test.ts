@@ -111,6 +111,34 @@ describe('KafkaMessageSource', () => {
     await run.stop();
   });
 
+  it('backlog(): the group lag per partition, from the high watermark and the committed offsets', async () => {
+    const topic = await topicWith(20, 2, 10);
+    const lagOf = async (from: KafkaMessageSource) =>
+      Object.fromEntries((await from.backlog()).map((entry) => [entry.partition, entry.messages]));
+    const fresh = source(topic, { commitIntervalMs: 100 });
+    // Nothing committed yet: from the beginning, everything waits.
+    const before = await fresh.backlog();
+    expect(before.every((entry) => entry.destination === topic)).toBe(true);
+    expect(Object.keys(await lagOf(fresh)).sort()).toEqual(['0', '1']);
+    expect(before.reduce((sum, entry) => sum + entry.messages, 0)).toBe(20);
+    // A group that starts at the end has nothing waiting.
+    const atEnd = source(topic, { fromBeginning: false });
+    expect(await lagOf(atEnd)).toEqual({ 0: 0, 1: 0 });
+    await atEnd.close();
+    const run = consuming(fresh, 100);
+    const messages = await run.until(20);
+    const inFirst = messages.filter((m) => m.meta.partition === 0);
+    const inSecond = messages.filter((m) => m.meta.partition === 1);
+    expect(inFirst.length).toBeGreaterThan(0);
+    expect(inSecond.length).toBeGreaterThan(0);
+    await Promise.all(inFirst.map((m) => m.settle({ outcome: 'ack' })));
+    await expect.poll(() => lagOf(fresh), { timeout: 10_000 }).toEqual({ 0: 0, 1: inSecond.length });
+    await Promise.all(inSecond.map((m) => m.settle({ outcome: 'ack' })));
+    await expect.poll(() => lagOf(fresh), { timeout: 10_000 }).toEqual({ 0: 0, 1: 0 });
+    await run.stop();
+    await expect(fresh.backlog()).rejects.toThrow(BrokerClosedError);
+  });
+
   it('commits after handling: a restart redelivers exactly what was not settled before it, in order', async () => {
     const topic = await topicWith(10);
     const groupId = `group-${randomUUID()}`;

@@ -10,12 +10,14 @@ import {
   type MessageSource,
   retryDelay,
   SettingsReader,
+  type SourceBacklog,
   type SourceMessage,
 } from '@broker/core';
 import { CancellableDelay } from '../connection/cancellable-delay';
 import { classifyAmqpError } from '../connection/classify-amqp-error';
 import { PIKA_SETTINGS } from '../pika-settings';
 import { ConsumerSession } from './consumer-session';
+import { QueueDepthProbe } from './queue-depth-probe';
 import { type PikaSourceSettings, readSourceSettings } from './read-source-settings';
 
 /** Options of `new PikaMessageSource(...)`: the broker's connection and topology options, plus what to consume. */
@@ -75,6 +77,7 @@ export class PikaMessageSource implements MessageSource {
   private readonly delay = new CancellableDelay();
   private running: Promise<void> | undefined;
   private closed = false;
+  private depthProbe: QueueDepthProbe | undefined;
 
   constructor(options: PikaMessageSourceOptions);
   /** @hidden `fromEndpointConfig` hands over the settings it read from the section (not public API). */
@@ -159,12 +162,20 @@ export class PikaMessageSource implements MessageSource {
     return this.running;
   }
 
+  /** The consumed queue's ready messages, by a passive declare on a connection of its own; none for an exclusive queue. */
+  async backlog(): Promise<SourceBacklog[]> {
+    if (this.settings.exclusiveQueue) return [];
+    this.depthProbe ??= new QueueDepthProbe(this.settings.connection);
+    const queue = this.settings.queue;
+    return [{ destination: queue, messages: await this.depthProbe.depth(queue) }];
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();
     this.delay.cancel();
-    await this.running?.catch(() => undefined);
+    await Promise.all([this.running?.catch(() => undefined), this.depthProbe?.close()]);
   }
 
   private async run(onMessage: (message: SourceMessage) => void, options: ConsumeOptions): Promise<void> {
@@ -189,6 +200,8 @@ export class PikaMessageSource implements MessageSource {
       } catch (caught) {
         await session?.stop(0);
         const error = classifyAmqpError(caught, { display });
+        // Consuming was announced on this connection (onConsuming) before starting failed.
+        if (session) options.onConnectionLost?.(error);
         if (!error.canRetry) throw error;
         attempt++;
         this.logger.warn(
@@ -204,6 +217,7 @@ export class PikaMessageSource implements MessageSource {
         await session.stop(this.stopTimeoutMs);
         return;
       }
+      options.onConnectionLost?.(lost);
       if (!lost.canRetry) throw lost;
       attempt = Date.now() - openedAt < STABLE_SESSION_MS ? attempt + 1 : 1;
       this.logger.warn(

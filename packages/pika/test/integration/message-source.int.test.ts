@@ -184,6 +184,69 @@ describe('PikaMessageSource', () => {
     await reader.close();
   });
 
+  it('backlog(): the ready messages of the queue by a passive declare; unsettled deliveries are not counted', async () => {
+    const { queue, exchange } = topology(main.url);
+    await publish(main.url, queue, exchange, 30);
+    const source = new PikaMessageSource({
+      host: main.url,
+      queues: [queue],
+      exchangeName: exchange,
+      stopTimeoutMs: 100,
+    });
+    expect(await source.backlog()).toEqual([{ destination: queue, messages: 30 }]);
+    const inbox = start(source, 5);
+    await inbox.until(5);
+    await expect.poll(async () => (await source.backlog())[0]?.messages).toBe(25);
+    await inbox.messages[0]!.settle({ outcome: 'ack' });
+    await expect.poll(async () => (await source.backlog())[0]?.messages).toBe(24);
+  });
+
+  it('backlog() of a missing queue rejects naming it; a consumer on the same broker goes on undisturbed', async () => {
+    const { queue, exchange } = topology(main.url);
+    await publish(main.url, queue, exchange, 3);
+    // Messages stay unsettled on purpose: do not wait for them when the test ends.
+    const source = new PikaMessageSource({
+      host: main.url,
+      queues: [queue],
+      exchangeName: exchange,
+      stopTimeoutMs: 100,
+    });
+    const inbox = start(source, 10);
+    await inbox.until(3);
+    const other = uniqueName('missing');
+    const probe = new PikaMessageSource({ host: main.url, queues: [other], exchangeName: exchange });
+    await expect(probe.backlog()).rejects.toThrow(other);
+    await probe.close();
+    await publish(main.url, queue, exchange, 2);
+    await inbox.until(5);
+    expect(await source.backlog()).toEqual([{ destination: queue, messages: 0 }]);
+  });
+
+  it('onConnectionLost: called when the server closes the connection, before consuming starts again', async () => {
+    const { queue, exchange } = topology(fault.url);
+    await publish(fault.url, queue, exchange, 1);
+    const calls: string[] = [];
+    const source = new PikaMessageSource({
+      host: fault.url,
+      queues: [queue],
+      exchangeName: exchange,
+      stopTimeoutMs: 100,
+    });
+    const inbox = new Inbox();
+    const controller = new AbortController();
+    const consuming = source.consume(inbox.push, {
+      maxInFlight: 10,
+      signal: controller.signal,
+      onConsuming: () => calls.push('consuming'),
+      onConnectionLost: (error) => calls.push(`lost: ${error.name}`),
+    });
+    running.push({ source, controller, consuming });
+    await inbox.until(1);
+    await closeRabbitConnections('fault');
+    await inbox.until(2, 30_000);
+    expect(calls).toEqual(['consuming', 'lost: ConnectionError', 'consuming']);
+  });
+
   it('redelivers what was not settled after the server closes the connection; settling old messages does nothing', async () => {
     const { queue, exchange } = topology(fault.url);
     await publish(fault.url, queue, exchange, 10);

@@ -1,18 +1,21 @@
 import { ConfigError, loadEndpoints } from '@broker/core';
 import { Command, Option } from 'commander';
 import { EventConsumer, openMessageSource } from '../../consumer/event-consumer';
+import { observeConsumerMetrics } from '../../metrics/consumer-metrics';
 import type { EventSink } from '../../sinks/event-sink';
 import { JsonLinesFileSink } from '../../sinks/jsonl-file-sink';
 import { PostgresSink } from '../../sinks/postgres/postgres-sink';
 import { type OutputFormat, StdoutSink } from '../../sinks/stdout-sink';
 import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
+import { addMetricsOptions, type MetricsCommandOptions, startCommandMetrics } from '../command-metrics';
 import { brokerLocation, connectTimeoutOption, consumingWithin } from '../connect-timeout';
+import { ConsumeReadiness } from '../consume-readiness';
 import { EXIT, UsageError } from '../exit-codes';
 import { choice, duration, list, wholeNumber } from '../option-parsers';
 import { runCommand } from '../run-command';
 import { abortOnSignals, signalName } from '../shutdown-signals';
 
-export interface ConsumeCommandOptions {
+export interface ConsumeCommandOptions extends MetricsCommandOptions {
   endpoints: string;
   sink: 'stdout' | 'jsonl' | 'postgres';
   format?: OutputFormat;
@@ -70,8 +73,13 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
       { key: 'event_broker', file: options.endpoints },
     );
   }
-  const sink = await openSink(options, logger);
   let consumer: EventConsumer | undefined;
+  const readiness = new ConsumeReadiness(options.sink);
+  const metrics = await startCommandMetrics(options, () => readiness.checks(consumer?.stats()), logger);
+  const sink = await openSink(options, logger).catch(async (error: unknown) => {
+    await metrics?.close();
+    throw error;
+  });
   const signals = abortOnSignals({
     onFirst: (signal) =>
       logger.info(
@@ -98,13 +106,15 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
     },
   });
   try {
-    const opened = await openMessageSource(section, {
-      logger,
-      ...(options.queue ? { queue: options.queue } : {}),
-      ...(options.group ? { groupId: options.group } : {}),
-      ...(options.fromBeginning ? { fromBeginning: true } : {}),
-      ...(options.deadLetter ? { deadLetter: options.deadLetter } : {}),
-    });
+    const opened = readiness.watch(
+      await openMessageSource(section, {
+        logger,
+        ...(options.queue ? { queue: options.queue } : {}),
+        ...(options.group ? { groupId: options.group } : {}),
+        ...(options.fromBeginning ? { fromBeginning: true } : {}),
+        ...(options.deadLetter ? { deadLetter: options.deadLetter } : {}),
+      }),
+    );
     const source =
       options.connectTimeout === undefined
         ? opened
@@ -127,6 +137,7 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
       },
       true,
     );
+    if (metrics) observeConsumerMetrics(metrics.meter, consumer, { logger });
     // The reader of our output went away (`| head`): stop; what was not written stays with the broker.
     const onOutputError = (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') logger.error({ err: error }, `cannot write to stdout: ${error.message}`);
@@ -167,11 +178,12 @@ export async function runConsumeCommand(options: ConsumeCommandOptions): Promise
   } finally {
     signals.dispose();
     await sink.close().catch(() => {});
+    await metrics?.close();
   }
 }
 
 export function consumeCommand(): Command {
-  return new Command('consume')
+  const command = new Command('consume')
     .description(
       'Consume the events a Rasa server (or `broker publish`) streams to the broker in endpoints.yml, and print or store them.',
     )
@@ -223,6 +235,6 @@ export function consumeCommand(): Command {
       wholeNumber('--max-events', 1),
     )
     .option('--json', 'machine output: JSON log lines on stderr and a JSON summary')
-    .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
-    .action(runCommand(runConsumeCommand));
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'));
+  return addMetricsOptions(command).action(runCommand(runConsumeCommand));
 }

@@ -5,15 +5,17 @@ import { type ExportableEvent, ExportInterruptedError, exportEvents } from '../.
 import { trackerDumpEvents } from '../../export/tracker-dump-events';
 import { PostgresConversationStore } from '../../sinks/postgres/postgres-conversation-store';
 import { createCliLogger, LOG_LEVELS, type LogLevel } from '../cli-logger';
+import { addMetricsOptions, type MetricsCommandOptions, startCommandMetrics } from '../command-metrics';
 import { connectTimeoutOption, DEFAULT_CONNECT_TIMEOUT_MS, openBroker } from '../connect-timeout';
 import { deliveryFailureExitCode, EXIT, UsageError } from '../exit-codes';
+import { ExportMonitor } from '../export-monitor';
 import { list, seconds, wholeNumber } from '../option-parsers';
 import { ProgressBar } from '../progress-bar';
 import { rememberTypedOptions, repeatCommandLine } from '../repeat-command-line';
 import { runCommand } from '../run-command';
 import { abortOnSignals, signalName } from '../shutdown-signals';
 
-export interface ExportCommandOptions {
+export interface ExportCommandOptions extends MetricsCommandOptions {
   endpoints: string;
   databaseUrl?: string;
   schema: string;
@@ -75,6 +77,22 @@ async function openEvents(
 }
 
 export async function runExportCommand(options: ExportCommandOptions, cli: Command): Promise<number> {
+  const monitor = new ExportMonitor();
+  const logger = createCliLogger({ level: options.logLevel, json: options.json === true });
+  const metrics = await startCommandMetrics(options, () => monitor.checks(), logger);
+  if (metrics) monitor.report(metrics.meter);
+  try {
+    return await exportWith(options, cli, monitor);
+  } finally {
+    await metrics?.close();
+  }
+}
+
+async function exportWith(
+  options: ExportCommandOptions,
+  cli: Command,
+  monitor: ExportMonitor,
+): Promise<number> {
   const bar =
     process.stderr.isTTY && !options.json
       ? new ProgressBar(process.stderr, 'exporting [{bar}] {value}/{total} events | {eta_formatted} left')
@@ -122,6 +140,7 @@ export async function runExportCommand(options: ExportCommandOptions, cli: Comma
       throw error;
     },
   );
+  monitor.started(broker, section.type, source.total);
   if (source.total > 0) bar?.start(source.total);
   let lastError: BrokerError | undefined;
   broker.on('error', (error) => {
@@ -202,7 +221,10 @@ export async function runExportCommand(options: ExportCommandOptions, cli: Comma
       ...(options.offsetTimestampsBySeconds !== undefined
         ? { offsetTimestampsBySeconds: options.offsetTimestampsBySeconds }
         : {}),
-      onProgress: (confirmed) => bar?.update(confirmed),
+      onProgress: (confirmed) => {
+        bar?.update(confirmed);
+        monitor.progress(confirmed);
+      },
       onPosition: (now) => {
         position = {
           ...now,
@@ -303,8 +325,8 @@ export function exportCommand(): Command {
       30_000,
     )
     .option('--json', 'machine output: a JSON summary on stdout, JSON log lines on stderr')
-    .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
-    .action(runCommand(runExportCommand));
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'));
+  addMetricsOptions(command).action(runCommand(runExportCommand));
   // The continuation command repeats the options as they were typed.
   return rememberTypedOptions(command);
 }
