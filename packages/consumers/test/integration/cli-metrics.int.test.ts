@@ -8,13 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TcpProxy } from 'broker-test-kit';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { DATABASE_URL, dropSchema, requirePostgres, sqlAt, uniqueSchema } from '../helpers/database';
+import { DATABASE_URL, requirePostgres, sqlAt, uniqueSchema } from '../helpers/database';
 import { metricsUrl, type PrometheusText, readiness, scrape } from '../helpers/metrics-endpoint';
 import { publishPaced } from '../helpers/paced-publisher';
 import { type CliRun, consumeIntoPostgres, startCli } from '../helpers/run-cli';
 import {
-  deleteKafkaTopics,
-  deleteRabbit,
   endpointsFile,
   kafkaEndpoint,
   pikaEndpoint,
@@ -24,15 +22,13 @@ import {
   requireKafka,
   requireRabbitMq,
 } from '../helpers/services';
+import { TestResources } from '../helpers/test-resources';
 import { waitFor, wireBody } from '../helpers/wire';
 
 let url: string;
 const work = mkdtempSync(join(tmpdir(), 'consumers-metrics-'));
-const rabbits: { queue: string; exchange: string }[] = [];
-const topics: string[] = [];
-const schemas: string[] = [];
-const proxies: TcpProxy[] = [];
-const runs: CliRun[] = [];
+const made = new TestResources();
+const { rabbits, topics, schemas, proxies, runs } = made;
 
 beforeAll(async () => {
   url = (await requireRabbitMq('main')).url;
@@ -41,14 +37,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const run of runs) {
-    run.kill();
-    await run.done;
-  }
-  for (const proxy of proxies) await proxy.close().catch(() => undefined);
-  for (const names of rabbits) await deleteRabbit(url, names);
-  await deleteKafkaTopics(topics);
-  for (const schema of schemas) await dropSchema(schema);
+  await made.remove(url);
 });
 
 function rabbit(brokerUrl = url) {
@@ -210,7 +199,8 @@ describe('broker consume --metrics-port', () => {
     const { proxy, restart, url: throughProxy } = await proxyTo(DATABASE_URL, 5432);
     const store = { databaseUrl: throughProxy, schema: uniqueSchema() };
     schemas.push(store.schema);
-    const run = start(consumeIntoPostgres(endpoints, store));
+    // A window of 32 (not the sink's 2000): what does not fit waits on the queue, where the lag counts it.
+    const run = start(consumeIntoPostgres(endpoints, store, '--concurrency', '32'));
     const base = await metricsUrl(run);
     await waitFor('ready', async () => (await readiness(base)).status === 200);
     await publishRaw(

@@ -7,12 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { TcpProxy } from 'broker-test-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_URL, dropSchema, requirePostgres, sql, sqlAt, uniqueSchema } from '../helpers/database';
+import { DATABASE_URL, requirePostgres, sql, sqlAt, uniqueSchema } from '../helpers/database';
 import { publishPaced } from '../helpers/paced-publisher';
 import { type CliRun, consumeIntoPostgres, startCli } from '../helpers/run-cli';
 import {
-  deleteKafkaTopics,
-  deleteRabbit,
   endpointsFile,
   kafkaEndpoint,
   loadServices,
@@ -22,18 +20,15 @@ import {
   requireKafka,
   requireRabbitMq,
 } from '../helpers/services';
+import { TestResources } from '../helpers/test-resources';
 import { waitFor, wireBody } from '../helpers/wire';
 
 const TOTAL = 2000;
 const OUTAGE_MS = 20_000;
 
 let url: string;
-const rabbits: { queue: string; exchange: string }[] = [];
-const topics: string[] = [];
-const databases: string[] = [];
-const schemas: string[] = [];
-const proxies: TcpProxy[] = [];
-const runs: CliRun[] = [];
+const made = new TestResources();
+const { rabbits, topics, databases, schemas, proxies, runs } = made;
 
 beforeAll(async () => {
   url = (await requireRabbitMq('main')).url;
@@ -42,16 +37,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // A consumer still running would declare its queue again after it is deleted.
-  for (const run of runs) {
-    run.kill();
-    await run.done;
-  }
-  for (const proxy of proxies) await proxy.close().catch(() => undefined);
-  for (const names of rabbits) await deleteRabbit(url, names);
-  await deleteKafkaTopics(topics);
-  for (const name of databases) await sql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  for (const name of schemas) await dropSchema(name);
+  await made.remove(url);
 });
 
 /** 2000 distinct events over 20 conversations. */
