@@ -1,10 +1,10 @@
-import { ADAPTER_SPECIFICATION_VERSION, defineAdapter } from '@broker/core';
+import { ADAPTER_SPECIFICATION_VERSION, type AdapterDescriptor, defineAdapter } from '@broker/core';
 import { KafkaEventBroker } from './kafka-event-broker';
 import { KafkaMessageSource } from './kafka-message-source';
 import { KAFKA_SETTINGS } from './settings/kafka-settings';
 
 /** How core builds `type: kafka` sections: the broker, and the source that consumes its topic. */
-export const adapter = defineAdapter({
+export const adapter: AdapterDescriptor = defineAdapter({
   specificationVersion: ADAPTER_SPECIFICATION_VERSION,
   type: 'kafka',
   packageName: '@broker/kafka',

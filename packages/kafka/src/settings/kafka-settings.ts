@@ -239,7 +239,7 @@ export const KAFKA_SETTINGS = defineSettings({
     choices: CLIENT_LOG_LEVELS,
     default: 'warn',
     description:
-      "how much of kafkajs's own logging reaches your logger: `nothing`, `error`, `warn`, `info`, `debug`",
+      "how much of the Kafka client's own logging reaches your logger: `nothing`, `error`, `warn`, `info`, `debug`",
   },
   groupId: {
     yaml: 'group_id',
