@@ -1,21 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describeMessageSourceContract } from '@broker/core/testing';
-import { afterAll, beforeAll } from 'vitest';
+import { beforeAll } from 'vitest';
 import { KafkaMessageSource } from '../../src/index';
 import { createTopic, deleteTopics, kafkaSingle, readTopic, testClient, uniqueTopic } from './kafka-services';
 
 let brokers: string[];
-const producer = () => testClient(brokers).producer({ idempotent: true });
-let raw: ReturnType<typeof producer>;
 
 beforeAll(async () => {
   brokers = [(await kafkaSingle()).plaintext];
-  raw = producer();
-  await raw.connect();
-});
-
-afterAll(async () => {
-  await raw?.disconnect();
 });
 
 describeMessageSourceContract('KafkaMessageSource on Kafka', {
@@ -26,6 +18,10 @@ describeMessageSourceContract('KafkaMessageSource on Kafka', {
     const deadLetterTopic = `${topic}.dead-letter`;
     const groupId = `source-contract-${randomUUID()}`;
     await createTopic(brokers, topic);
+    // A producer of this test only: one still connected would create the topic again on its next
+    // metadata refresh after the teardown deleted it.
+    const raw = testClient(brokers).producer({ idempotent: true });
+    await raw.connect();
     return {
       open: () =>
         new KafkaMessageSource({
@@ -41,7 +37,10 @@ describeMessageSourceContract('KafkaMessageSource on Kafka', {
       },
       readDeadLetters: async (count, timeoutMs) =>
         (await readTopic(brokers, deadLetterTopic, count, timeoutMs)).map((record) => record.value),
-      teardown: () => deleteTopics(brokers, [topic, deadLetterTopic]),
+      teardown: async () => {
+        await raw.disconnect();
+        await deleteTopics(brokers, [topic, deadLetterTopic]);
+      },
     };
   },
 });
