@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TcpProxy } from 'broker-test-kit';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { DATABASE_URL, requirePostgres, sqlAt, uniqueSchema } from '../helpers/database';
 import { metricsUrl, type PrometheusText, readiness, scrape } from '../helpers/metrics-endpoint';
 import { publishPaced } from '../helpers/paced-publisher';
+import { proxiedUrl } from '../helpers/proxied-url';
 import { type CliRun, consumeIntoPostgres, startCli } from '../helpers/run-cli';
 import {
   endpointsFile,
@@ -56,27 +56,6 @@ function start(args: string[]): CliRun {
 
 const handled = (scraped: PrometheusText) => scraped.value('broker_consumer_handled_total') ?? 0;
 const lag = (scraped: PrometheusText) => scraped.value('broker_consumer_lag');
-
-/**
- * A TCP proxy to the server of `target` (a URL, `defaultPort` when it names none): the URL
- * through the proxy, and a function that starts it again on the same port after `close()`.
- */
-async function proxyTo(target: string, defaultPort: number) {
-  const direct = new URL(target);
-  const port = Number(direct.port || defaultPort);
-  const proxy = await TcpProxy.start(direct.hostname, port);
-  proxies.push(proxy);
-  const through = new URL(target);
-  through.hostname = '127.0.0.1';
-  through.port = String(proxy.port);
-  return {
-    proxy,
-    url: through.toString(),
-    restart: async () => {
-      proxies.push(await TcpProxy.start(direct.hostname, port, proxy.port));
-    },
-  };
-}
 
 /** `broker consume` into a JSON-lines file of its own, serving metrics: the run and its metrics URL. */
 async function consumeToFile(endpoints: string, name: string, ...extra: string[]) {
@@ -173,7 +152,7 @@ describe('broker consume --metrics-port', () => {
   });
 
   it('RabbitMQ: /readyz is 503 while the broker is away (connection dropped, then refused) and 200 again once it is back', async () => {
-    const { proxy, restart, url: throughProxy } = await proxyTo(url, 5672);
+    const { proxy, restart, url: throughProxy } = await proxiedUrl(url, 5672, proxies);
     const { names, endpoints } = rabbit(throughProxy);
     const { run, base } = await consumeToFile(endpoints, names.queue);
     await waitFor('ready', async () => (await readiness(base)).status === 200);
@@ -196,7 +175,7 @@ describe('broker consume --metrics-port', () => {
 
   it('RabbitMQ into PostgreSQL: /readyz is 503 while the sink is away, the lag grows meanwhile; ready again and the lag back to 0 after', async () => {
     const { names, endpoints } = rabbit();
-    const { proxy, restart, url: throughProxy } = await proxyTo(DATABASE_URL, 5432);
+    const { proxy, restart, url: throughProxy } = await proxiedUrl(DATABASE_URL, 5432, proxies);
     const store = { databaseUrl: throughProxy, schema: uniqueSchema() };
     schemas.push(store.schema);
     // A window of 32 (not the sink's 2000): what does not fit waits on the queue, where the lag counts it.
@@ -249,7 +228,7 @@ describe('broker consume --metrics-port', () => {
 describe('broker export --metrics-port', () => {
   it('serves the progress and the publisher metrics while it exports, ready while the broker is connected', async () => {
     const total = 40;
-    const { proxy, url: throughProxy } = await proxyTo(url, 5672);
+    const { proxy, url: throughProxy } = await proxiedUrl(url, 5672, proxies);
     const { names, endpoints } = rabbit(throughProxy);
     const dump = join(work, `dump-${randomUUID().slice(0, 8)}.json`);
     writeFileSync(

@@ -1,10 +1,11 @@
-import { TcpProxy } from 'broker-test-kit';
+import type { TcpProxy } from 'broker-test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventConsumer } from '../../src/consumer/event-consumer';
 import type { EventSink } from '../../src/sinks/event-sink';
 import { PostgresSink } from '../../src/sinks/postgres/postgres-sink';
 import { DATABASE_URL, dropSchema, requirePostgres, sql, uniqueSchema } from '../helpers/database';
 import { MemoryMessageSource } from '../helpers/memory-message-source';
+import { proxiedUrl } from '../helpers/proxied-url';
 import { waitFor, wireBody } from '../helpers/wire';
 
 const schemas: string[] = [];
@@ -99,13 +100,8 @@ describe('EventConsumer into the PostgreSQL sink (pipelined)', () => {
 
   it('a connection lost mid-stream: the events held back behind a failed one are written after it, every conversation in order, none lost or dead-lettered', async () => {
     const name = schema();
-    const direct = new URL(DATABASE_URL);
-    const proxy = await TcpProxy.start(direct.hostname, Number(direct.port || 5432));
-    proxies.push(proxy);
-    const through = new URL(DATABASE_URL);
-    through.hostname = '127.0.0.1';
-    through.port = String(proxy.port);
-    const sink = await PostgresSink.open({ databaseUrl: through.toString(), schema: name, maxBatchSize: 50 });
+    const { proxy, url, restart } = await proxiedUrl(DATABASE_URL, 5432, proxies);
+    const sink = await PostgresSink.open({ databaseUrl: url, schema: name, maxBatchSize: 50 });
     const source = new MemoryMessageSource();
     const expected = pushEvents(source, 3000, 3);
     const consumer = new EventConsumer(source, {
@@ -118,7 +114,7 @@ describe('EventConsumer into the PostgreSQL sink (pipelined)', () => {
     await waitFor('some events stored', async () => consumer.stats().handled >= 300);
     await proxy.close();
     await waitFor('the consumer paused', async () => consumer.stats().paused);
-    proxies.push(await TcpProxy.start(direct.hostname, Number(direct.port || 5432), proxy.port));
+    await restart();
     const report = await run;
     await sink.close();
     expect(report.stats).toMatchObject({ handled: 3000, deadLettered: 0, inFlight: 0, paused: false });

@@ -4,11 +4,11 @@
 // stopped (connections dropped, then refused) and restarted; Kafka through a database of the
 // test's own that stops accepting connections (ALLOW_CONNECTIONS false + pg_terminate_backend).
 import { randomUUID } from 'node:crypto';
-import { TcpProxy } from 'broker-test-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_URL, requirePostgres, sql, sqlAt, uniqueSchema } from '../helpers/database';
 import { publishPaced } from '../helpers/paced-publisher';
+import { type ProxiedUrl, proxiedUrl } from '../helpers/proxied-url';
 import { type CliRun, consumeIntoPostgres, startCli } from '../helpers/run-cli';
 import {
   endpointsFile,
@@ -84,22 +84,11 @@ async function openDatabase(name: string): Promise<void> {
 }
 
 /** A TCP proxy in front of PostgreSQL, the database URL through it, and a schema of this test's own. */
-async function proxiedDatabase(): Promise<Store & { proxy: TcpProxy }> {
-  const direct = new URL(DATABASE_URL);
-  const proxy = await TcpProxy.start(direct.hostname, Number(direct.port || 5432));
-  proxies.push(proxy);
-  const through = new URL(DATABASE_URL);
-  through.hostname = '127.0.0.1';
-  through.port = String(proxy.port);
+async function proxiedDatabase(): Promise<Store & ProxiedUrl> {
+  const proxied = await proxiedUrl(DATABASE_URL, 5432, proxies);
   const schema = uniqueSchema();
   schemas.push(schema);
-  return { proxy, url: through.toString(), schema };
-}
-
-/** The proxy starts again on its port after `close()` stopped it. */
-async function restart(proxy: TcpProxy): Promise<void> {
-  const direct = new URL(DATABASE_URL);
-  proxies.push(await TcpProxy.start(direct.hostname, Number(direct.port || 5432), proxy.port));
+  return { ...proxied, schema };
 }
 
 /** Rows stored, and distinct bodies among them (equal when each event is stored once). */
@@ -187,7 +176,7 @@ describe('broker consume --sink postgres through a PostgreSQL outage', () => {
     await waitFor('500 events stored', async () => (await stored(database)).rows >= 500, 30_000);
     await database.proxy.close();
     await outage(OUTAGE_MS);
-    await restart(database.proxy);
+    await database.restart();
     await publishing;
     await waitFor('all events stored', async () => (await stored(database)).rows >= TOTAL, 40_000);
     run.interrupt();
@@ -222,7 +211,7 @@ describe('broker consume --sink postgres through a PostgreSQL outage', () => {
     await database.proxy.close();
     const result = await run.done;
     await publishing;
-    await restart(database.proxy);
+    await database.restart();
     const before = await stored(database);
     const deadLettered = await queueDepth(url, `${names.queue}.dead-letter`);
     let left = 0;
